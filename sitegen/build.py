@@ -1,0 +1,312 @@
+"""build(config) -> BuildReport: the pipeline, readable top to bottom.
+
+read sources -> clean (cached in the store) -> taxonomy -> render plan -> render (memoised)
+-> write only what changed, atomically.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from . import clean as cleaner
+from . import urls
+from .config import Config
+from .errors import BuildError
+from .mdsource import read_markdown
+from .output import Output
+from .plan import plan_jobs
+from .record import ARTICLE, ERROR, CleanResult, Record
+from .render import Renderer
+from .store import Store
+from .taxonomy import Entry, build_site
+
+HTML_EXT = (".html", ".htm")
+MD_EXT = (".md", ".markdown")
+SOURCE_EXT = HTML_EXT + MD_EXT
+
+
+def is_ignored_name(name: str) -> bool:
+    """Hidden files and editor droppings are never sources."""
+    return (name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
+            or name == "4913" or name.startswith(".goutputstream-"))
+
+
+@dataclass(frozen=True)
+class Source:
+    rel: str  # path relative to content/, "/" separators
+    path: Path
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+@dataclass
+class BuildReport:
+    articles: int = 0
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, reason)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    cleaned: int = 0
+    reused: int = 0
+    rendered: int = 0
+    written: int = 0
+    removed: int = 0
+    outputs: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    output_dir: Path | None = None
+
+    @property
+    def total_time(self) -> float:
+        return sum(self.timings.values())
+
+    def summary(self) -> str:
+        skipped = ""
+        if self.skipped:
+            kinds: dict[str, int] = {}
+            for _, kind, _ in self.skipped:
+                kinds[kind] = kinds.get(kind, 0) + 1
+            skipped = " (" + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + ")"
+        return (f"built {self.articles} articles, skipped {len(self.skipped)}{skipped}, "
+                f"{len(self.errors)} errors; cleaned {self.cleaned}, reused {self.reused}; "
+                f"{self.written} files written, {self.removed} removed, {self.outputs} in site; "
+                f"{self.total_time:.2f}s")
+
+
+# --- stage 1: read ---------------------------------------------------------------------------
+def scan_sources(content_dir: Path) -> list[Source]:
+    found: list[Source] = []
+    if not content_dir.is_dir():
+        return found
+    for dirpath, dirnames, filenames in os.walk(content_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not d.startswith("_"))
+        for name in filenames:
+            if is_ignored_name(name) or not name.lower().endswith(SOURCE_EXT):
+                continue
+            path = Path(dirpath) / name
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            rel = path.relative_to(content_dir).as_posix()
+            found.append(Source(rel, path, st.st_size, st.st_mtime_ns, st.st_ino))
+    return sorted(found, key=lambda s: s.rel)
+
+
+# --- stage 2: clean (cached) -----------------------------------------------------------------
+def clean_source(path: Path, rel: str, profiles, config: Config, data: bytes | None = None) -> CleanResult:
+    """One source file -> CleanResult, whatever its kind. Never raises for a page problem."""
+    if rel.lower().endswith(MD_EXT):
+        try:
+            if data is None:
+                if path.stat().st_size > config.max_page_bytes:
+                    return CleanResult(rel, ERROR, f"file is larger than max_page_bytes ({config.max_page_bytes})")
+                data = path.read_bytes()
+        except OSError as e:
+            return CleanResult(rel, ERROR, f"cannot read: {e.strerror or e}")
+        return read_markdown(data, rel_path=rel, language=config.language)
+    if data is not None:
+        return cleaner.clean_bytes(data, rel_path=rel, profiles=profiles, language=config.language)
+    return cleaner.clean_file(path, rel_path=rel, profiles=profiles, language=config.language,
+                              max_bytes=config.max_page_bytes)
+
+
+_worker: dict = {}
+
+
+def _init_worker(config: Config) -> None:
+    _worker["config"] = config
+    _worker["profiles"] = load_site_profiles(config)
+
+
+def _clean_in_worker(item: tuple[str, str, bytes]) -> CleanResult:
+    rel, path, data = item
+    return clean_source(Path(path), rel, _worker["profiles"], _worker["config"], data)
+
+
+def load_site_profiles(config: Config):
+    return cleaner.load_profiles(config.root)
+
+
+def cleaner_key(profiles) -> str:
+    return hashlib.sha256(f"{cleaner.CLEANER_VERSION}\0{cleaner.profiles_fingerprint(profiles)}".encode()).hexdigest()[:16]
+
+
+def clean_all(sources: list[Source], store: Store, profiles, config: Config, jobs: int, report: BuildReport,
+              progress=None) -> None:
+    """Bring the store up to date with the sources: reuse what is unchanged, clean the rest."""
+    ckey = cleaner_key(profiles)
+    stamps = store.stamps()
+    todo: list[tuple[Source, str, bytes]] = []
+    errors: list[tuple[CleanResult, str, str, int, int]] = []
+    for s in sources:
+        stamp = stamps.get(s.rel)
+        if stamp and stamp[1] == ckey and stamp[2] == s.size and stamp[3] == s.mtime_ns:
+            report.reused += 1
+            continue
+        try:
+            if s.size > config.max_page_bytes:
+                raise ValueError(f"file is larger than max_page_bytes ({config.max_page_bytes})")
+            data = s.path.read_bytes()
+        except (OSError, ValueError) as e:
+            reason = f"cannot read: {e.strerror}" if isinstance(e, OSError) and e.strerror else str(e)
+            errors.append((CleanResult(s.rel, ERROR, reason), "", ckey, s.size, s.mtime_ns))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if stamp and stamp[0] == digest and stamp[1] == ckey:
+            store.touch(s.rel, s.size, s.mtime_ns)  # touched, not changed
+            report.reused += 1
+            continue
+        todo.append((s, digest, data))
+    if errors:
+        store.put_results(errors)
+    if not todo:
+        return
+    items = [(s.rel, str(s.path), data) for s, _, data in todo]
+    if jobs > 1 and len(todo) >= 8:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
+            results = list(pool.map(_clean_in_worker, items, chunksize=max(1, len(items) // (jobs * 8))))
+    else:
+        results = [clean_source(Path(p), rel, profiles, config, data) for rel, p, data in items]
+    batch = [(res, digest, ckey, s.size, s.mtime_ns) for res, (s, digest, _) in zip(results, todo)]
+    store.put_results(batch)
+    report.cleaned += len(batch)
+    if progress:
+        progress(len(batch))
+
+
+# --- stage 3: collect -------------------------------------------------------------------------
+def collect(store: Store, config: Config, present: set[str], report: BuildReport) -> list[Entry]:
+    """Turn stored results into entries with output paths; report skips and errors."""
+    by_path: dict[str, str] = {}
+    entries: list[Entry] = []
+    results = [r for r in store.results_meta() if r[0] in present]
+    md_stems = {p.rsplit(".", 1)[0] for p, kind, *_ in results if p.lower().endswith(MD_EXT) and kind == ARTICLE}
+    for path, kind, reason, warnings, rec in results:
+        if kind == ERROR:
+            report.errors.append((path, reason or "unknown error"))
+            continue
+        if kind != ARTICLE or rec is None:
+            report.skipped.append((path, kind, reason or ""))
+            continue
+        if path.lower().endswith(HTML_EXT) and path.rsplit(".", 1)[0] in md_stems:
+            report.skipped.append((path, "superseded", "a hand-corrected .md record of the same path exists"))
+            continue
+        try:
+            out = urls.article_path(path, rec.date, config.permalink)
+        except urls.UnsafePath as e:
+            report.errors.append((path, str(e)))
+            continue
+        if out in by_path:
+            report.errors.append((path, f"output path {out} is already taken by {by_path[out]}"))
+            continue
+        by_path[out] = path
+        entries.append(_entry(rec, out))
+    report.articles = len(entries)
+    return entries
+
+
+def _entry(rec: Record, out: str) -> Entry:
+    return Entry(id=rec.source_path, path=out, title=rec.title, date=rec.date, tags=rec.tags,
+                 source=rec.source, url=rec.url, author=rec.author, language=rec.language,
+                 summary=rec.summary, body_key=rec.source_hash)
+
+
+# --- the pipeline -----------------------------------------------------------------------------
+@contextmanager
+def build_lock(cache_dir: Path):
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(cache_dir / "build.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def build(config: Config, *, jobs: int | None = None, progress=None) -> BuildReport:
+    report = BuildReport(output_dir=config.output_dir)
+    jobs = jobs or config.effective_jobs
+    clock = _Clock(report)
+    with build_lock(config.cache_dir), Store(config.cache_dir) as store:
+        with clock("read"):
+            profiles = load_site_profiles(config)
+            sources = scan_sources(config.content_dir)
+        with clock("clean"):
+            clean_all(sources, store, profiles, config, jobs, report, progress)
+            present = {s.rel for s in sources}
+            store.forget_except(present)
+        with clock("taxonomy"):
+            entries = collect(store, config, present, report)
+            site = build_site(entries, config.page_size)
+            renderer = Renderer(config.templates_dir, config.language)
+        with clock("render"):
+            out = Output(config.output_dir, config.cache_dir / "staging")
+            try:
+                keys = render_all(plan_jobs(site, config), renderer, store, out, report)
+                for rel, src in renderer.static_files():
+                    out.put(rel, src.read_bytes())
+            except BaseException:
+                out.abort()
+                raise
+        with clock("write"):
+            report.written, report.removed = out.commit()
+            store.set_output_keys(keys)
+            report.outputs = len(out.kept)
+    return report
+
+
+def render_all(jobs, renderer: Renderer, store: Store, out: Output, report: BuildReport) -> dict[str, str]:
+    old = store.output_keys()
+    keys: dict[str, str] = {}
+    for job in jobs:
+        if job.path in keys:
+            raise BuildError(f"two pages want the same output path {job.path}")
+        key = renderer.key(job)
+        keys[job.path] = key
+        if old.get(job.path) == key and out.target(job.path).is_file():
+            out.keep(job.path)
+            continue
+        body = store.body(job.body_id) if job.body_id else None
+        try:
+            data = renderer.render(job, body)
+        except jinja2.TemplateError as e:
+            raise BuildError(describe_template_error(e)) from e
+        report.rendered += 1
+        out.put(job.path, data)
+    return keys
+
+
+def describe_template_error(e: jinja2.TemplateError) -> str:
+    name = getattr(e, "filename", None) or getattr(e, "name", None)
+    line = getattr(e, "lineno", None)
+    if name is None:
+        # Runtime errors: find the template frame in the traceback.
+        tb = e.__traceback__
+        while tb is not None:
+            fn = tb.tb_frame.f_code.co_filename
+            if fn.endswith((".html", ".xml", ".txt")) and not fn.endswith(".py"):
+                name, line = fn, tb.tb_lineno
+            tb = tb.tb_next
+    where = f"{name}:{line}" if name and line else (name or "template")
+    return f"{where}: {type(e).__name__}: {e.message if hasattr(e, 'message') and e.message else e}"
+
+
+class _Clock:
+    def __init__(self, report: BuildReport):
+        self.report = report
+
+    @contextmanager
+    def __call__(self, stage: str):
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.report.timings[stage] = self.report.timings.get(stage, 0.0) + time.perf_counter() - t0

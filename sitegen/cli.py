@@ -1,0 +1,123 @@
+"""The command line: ``sitegen build | clean | serve | deploy``.
+
+Exit statuses (documented in README.md):
+  0  success (pages skipped as non-articles are not failures)
+  1  done, but some source pages failed (each listed with its path and reason)
+  2  usage error
+  3  the build failed (bad config, template error); the previous site is left untouched
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import BuildError, ConfigError
+
+EXIT_OK, EXIT_PAGE_ERRORS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+
+
+def _config(args, **overrides):
+    from .config import load_config
+
+    return load_config(args.root, overrides)
+
+
+def cmd_build(args) -> int:
+    from .build import build
+
+    cfg = _config(args, output=args.out)
+    report = build(cfg, jobs=args.jobs)
+    print_report(report, verbose=args.verbose)
+    return EXIT_PAGE_ERRORS if report.errors else EXIT_OK
+
+
+def print_report(report, verbose: bool = False, stream=None) -> None:
+    stream = stream or sys.stderr
+    for path, reason in report.errors:
+        print(f"error: {path}: {reason}", file=stream)
+    if verbose:
+        for path, kind, reason in report.skipped:
+            print(f"skipped ({kind}): {path}: {reason}", file=stream)
+        for stage, secs in report.timings.items():
+            print(f"  {stage:<10} {secs * 1000:9.1f} ms", file=stream)
+    print(report.summary() + f" -> {report.output_dir}", file=stream)
+
+
+def cmd_clean(args) -> int:
+    from .build import clean_source, load_site_profiles
+
+    cfg = _config(args)
+    profiles = load_site_profiles(cfg)
+    failed = False
+    for name in args.paths:
+        path = Path(name)
+        result = clean_source(path, path.as_posix() if not path.is_absolute() else str(path), profiles, cfg)
+        # The public contract reports the path as given on the command line.
+        data = result.to_json()
+        data["path"] = name
+        failed |= result.kind == "error"
+        if args.json:
+            print(json.dumps(data, ensure_ascii=False))
+        else:
+            print(f"== {name}: {result.kind}" + (f" ({result.reason})" if result.reason else ""))
+            if result.record:
+                r = result.record
+                print(f"title:  {r.title}\ndate:   {r.date}\ntags:   {', '.join(r.tags)}\n"
+                      f"source: {r.source}\nauthor: {r.author}\nurl:    {r.url}")
+                for w in result.warnings:
+                    print(f"warning: {w}")
+                if not args.explain:
+                    print()
+                    print(r.body_text)
+        if args.explain:
+            for line in result.explain:
+                print(f"  {line}")
+    return EXIT_PAGE_ERRORS if failed else EXIT_OK
+
+
+def make_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sitegen", description="Build a clean static mirror of news pages.")
+    p.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sp):
+        sp.add_argument("--root", default=".", help="site root (holds sitegen.toml, content/, templates/)")
+
+    b = sub.add_parser("build", help="build the site into _site/ (or --out)")
+    common(b)
+    b.add_argument("--out", help="output folder (default: the config's output, _site)")
+    b.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    b.add_argument("--verbose", "-v", action="store_true", help="list skipped pages and per-stage timings")
+    b.set_defaults(func=cmd_build)
+
+    c = sub.add_parser("clean", help="show what the cleaner makes of pages, without building")
+    common(c)
+    c.add_argument("paths", nargs="+", metavar="PATH")
+    c.add_argument("--json", action="store_true", help="one JSON object per line per path")
+    c.add_argument("--explain", action="store_true", help="show the profile/extractor used and what each rule removed")
+    c.set_defaults(func=cmd_clean)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as e:
+        for problem in e.problems:
+            print(f"error: {e.path}: {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    except BuildError as e:
+        print(f"error: build failed, the previous site is left as it was: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Atomic, minimal writes of the output folder.
+
+Changed files are first written to a staging folder; only when the whole build has rendered
+without error are they moved into place (one ``os.replace`` each) and files that no longer
+belong removed. A build that fails before ``commit`` leaves the previous site exactly as it was,
+and a reader never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from .urls import safe_relpath
+
+
+class Output:
+    def __init__(self, out_dir: Path, staging_dir: Path):
+        self.out_dir = out_dir
+        self.staging = staging_dir
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+        self.staging.mkdir(parents=True)
+        self.staged: list[str] = []
+        self.kept: set[str] = set()
+
+    def target(self, rel: str) -> Path:
+        rel = safe_relpath(rel)
+        path = (self.out_dir / rel)
+        # Defence in depth: the resolved path must stay inside the output folder.
+        if not path.resolve().is_relative_to(self.out_dir.resolve()):
+            raise ValueError(f"output path escapes the output folder: {rel!r}")
+        return path
+
+    def keep(self, rel: str) -> None:
+        """Mark an existing output as still belonging to the site (unchanged, not rewritten)."""
+        self.kept.add(safe_relpath(rel))
+
+    def put(self, rel: str, data: bytes) -> bool:
+        """Stage ``data`` for ``rel`` if it differs from what is there. Returns True if staged."""
+        rel = safe_relpath(rel)
+        self.kept.add(rel)
+        current = self.target(rel)
+        try:
+            if current.stat().st_size == len(data) and current.read_bytes() == data:
+                return False
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            pass
+        tmp = self.staging / rel
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        self.staged.append(rel)
+        return True
+
+    def commit(self, prune: bool = True) -> tuple[int, int]:
+        """Move staged files into place, then remove outputs that no longer belong.
+        Returns (files written, files removed)."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        for rel in self.staged:
+            dest = self.target(rel)
+            if dest.is_dir():
+                shutil.rmtree(dest)
+            try:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+            except FileExistsError:
+                # A file stands where a folder must now be (a page became a section).
+                dest.parent.unlink()
+                dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.staging / rel, dest)
+        removed = self._prune() if prune else 0
+        shutil.rmtree(self.staging, ignore_errors=True)
+        return len(self.staged), removed
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _prune(self) -> int:
+        removed = 0
+        for dirpath, dirnames, filenames in os.walk(self.out_dir, topdown=False):
+            for name in filenames:
+                full = Path(dirpath) / name
+                rel = full.relative_to(self.out_dir).as_posix()
+                if rel not in self.kept:
+                    full.unlink()
+                    removed += 1
+            if dirpath != str(self.out_dir):
+                try:
+                    os.rmdir(dirpath)  # only succeeds when empty
+                except OSError:
+                    pass
+        return removed

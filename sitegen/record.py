@@ -1,0 +1,136 @@
+"""The content record: one frozen, typed value per article, and the result of cleaning a page."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field, fields
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+ARTICLE = "article"
+ERROR = "error"
+
+# Elements whose text forms a paragraph of its own in body_text.
+_BLOCKS = frozenset(
+    "p h1 h2 h3 h4 h5 h6 li blockquote figcaption pre dt dd td th caption div section article "
+    "figure ul ol dl table tr tbody thead tfoot header footer aside address hr".split()
+)
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Record:
+    """A cleaned article. ``date`` is ISO 8601 (``YYYY-MM-DD`` or a full timestamp) or None."""
+
+    title: str
+    body_html: str
+    source_path: str  # path of the source file relative to content/, with "/" separators
+    source_hash: str  # sha256 of the source bytes
+    date: str | None = None
+    tags: tuple[str, ...] = ()
+    source: str | None = None  # credited outlet, e.g. 大纪元
+    url: str | None = None  # original URL (canonical / og:url) when known
+    author: str | None = None
+    language: str | None = None
+    summary: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.source_path
+
+    @property
+    def body_text(self) -> str:
+        return html_to_text(self.body_html)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["tags"] = list(self.tags)
+        d["warnings"] = list(self.warnings)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Record":
+        names = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in d.items() if k in names}
+        kw["tags"] = tuple(kw.get("tags") or ())
+        kw["warnings"] = tuple(kw.get("warnings") or ())
+        return cls(**kw)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """What cleaning one source page gave: an article record, a skip (kind + reason) or an error."""
+
+    path: str
+    kind: str  # "article", or the kind of page skipped ("index", "forum", "event", ...), or "error"
+    reason: str | None = None
+    record: Record | None = None
+    warnings: tuple[str, ...] = ()
+    explain: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_json(self) -> dict:
+        """The public ``sitegen clean --json`` object (a contract: extend, never rename)."""
+        r = self.record
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "reason": self.reason,
+            "title": r.title if r else None,
+            "date": r.date if r else None,
+            "tags": list(r.tags) if r else [],
+            "source": r.source if r else None,
+            "author": r.author if r else None,
+            "url": r.url if r else None,
+            "body_html": r.body_html if r else "",
+            "body_text": r.body_text if r else "",
+            "warnings": list(self.warnings),
+        }
+
+
+def html_to_text(body_html: str) -> str:
+    """Plain text of an HTML fragment: one paragraph per block element, joined by a blank line,
+    whitespace inside a paragraph collapsed."""
+    soup = BeautifulSoup(body_html or "", "html.parser")
+    paras: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        text = _WS.sub(" ", "".join(buf)).strip()
+        if text:
+            paras.append(text)
+        buf.clear()
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if type(child) is NavigableString or child.__class__.__name__ == "CData":
+                    buf.append(str(child))
+            elif isinstance(child, Tag):
+                if child.name in ("script", "style", "template"):
+                    continue
+                if child.name == "br":
+                    buf.append("\n")
+                    continue
+                if child.name in _BLOCKS:
+                    flush()
+                    walk(child)
+                    flush()
+                else:
+                    walk(child)
+
+    walk(soup)
+    flush()
+    return "\n\n".join(paras)
+
+
+def summarize(text: str, limit: int = 120) -> str:
+    """A short plain-text summary: the first paragraph(s), cut at ``limit`` characters."""
+    text = _WS.sub(" ", text).strip()
+    if len(text) <= limit:
+        return text
+    return text[:limit].rstrip() + "…"

@@ -1,0 +1,102 @@
+"""Jinja2 rendering with memoisation.
+
+Each output file is a template plus a small, JSON-serialisable context. Its memo key is a hash
+of that exact context, the body it shows and the theme's files, so an unchanged key means
+unchanged bytes: correct by construction, with no dependency graph to drift.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from . import __version__
+
+
+def default_theme_dir() -> Path:
+    """The default theme: inside the installed package, or the repository's templates/."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "theme"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str  # output path
+    template: str
+    context: dict
+    body_id: str | None = None  # source path of the article whose body the page shows
+    body_key: str | None = None  # changes whenever that body changes
+
+
+def _theme_files(dirs: list[Path]) -> list[tuple[str, Path]]:
+    seen: dict[str, Path] = {}
+    for d in dirs:  # earlier dirs override later ones
+        if not d.is_dir():
+            continue
+        for p in sorted(d.rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts:
+                seen.setdefault(p.relative_to(d).as_posix(), p)
+    return sorted(seen.items())
+
+
+class Renderer:
+    def __init__(self, site_templates: Path | None, language: str):
+        self.dirs = [d for d in (site_templates, default_theme_dir()) if d is not None and d.is_dir()]
+        # De-duplicate (in this repository the site's templates/ *is* the default theme).
+        uniq: list[Path] = []
+        for d in self.dirs:
+            if d.resolve() not in [u.resolve() for u in uniq]:
+                uniq.append(d)
+        self.dirs = uniq
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+            autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        )
+        h = hashlib.sha256(__version__.encode())
+        for rel, p in _theme_files(self.dirs):
+            h.update(rel.encode() + b"\0" + p.read_bytes() + b"\0")
+        self.theme_hash = h.hexdigest()
+        self.strings = self._strings(language)
+
+    def _strings(self, language: str) -> dict:
+        table: dict = {}
+        for d in reversed(self.dirs):  # site overrides theme
+            f = d / "strings.toml"
+            if f.is_file():
+                for lang, strings in tomllib.loads(f.read_text(encoding="utf-8")).items():
+                    table.setdefault(lang, {}).update(strings)
+        lang = language if language in table else next(
+            (k for k in table if k.split("-")[0] == language.split("-")[0]), "zh-CN")
+        base = dict(table.get("zh-CN", {}))
+        base.update(table.get(lang, {}))
+        return base
+
+    def static_files(self) -> list[tuple[str, Path]]:
+        """(output path, file) of the theme's static assets, site overrides first."""
+        return [(f"static/{rel[len('static/'):]}", p) for rel, p in _theme_files(self.dirs)
+                if rel.startswith("static/")]
+
+    def key(self, job: Job) -> str:
+        h = hashlib.sha256(self.theme_hash.encode())
+        h.update(job.template.encode() + b"\0")
+        h.update(json.dumps(job.context, ensure_ascii=False, sort_keys=True, default=str).encode())
+        h.update(b"\0" + (job.body_key or "").encode())
+        return h.hexdigest()
+
+    def render(self, job: Job, body: str | None = None) -> bytes:
+        template = self.env.get_template(job.template)
+        ctx = dict(job.context)
+        ctx["t"] = self.strings
+        if body is not None:
+            ctx["body"] = body
+        return template.render(ctx).encode("utf-8")
