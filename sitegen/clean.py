@@ -1,0 +1,323 @@
+"""Source page bytes -> CleanResult (an article Record, a skip with a reason, or an error). Pure.
+
+``clean_bytes`` decodes (``sitegen.decode``), parses (lxml), picks the first site profile that
+claims the page (``sitegen.profiles``: by URL host/path or markup signature) or falls back to the
+generic extractor (``sitegen.extract``), serialises the kept body as clean block HTML, sanitises
+it with an allow-list (``sitegen.sanitize``) and builds a ``Record``. Every step appends a
+human-readable line to ``CleanResult.explain`` (``sitegen clean --explain PAGE``).
+
+A page problem never raises: unreadable, empty, binary, too big or unparseable pages give
+``CleanResult(kind="error", reason=...)``; pages that are not articles give ``kind`` = "index",
+"search", "forum", "event"... with a reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from sitegen import extract as X
+from sitegen import profiles as P
+from sitegen.decode import decode
+from sitegen.errors import PageError
+from sitegen.profiles import Profile, Profiles, select
+from sitegen.record import ARTICLE, ERROR, CleanResult, Record, summarize
+from sitegen.sanitize import sanitize
+
+CLEANER_VERSION = "1"
+
+__all__ = ["CLEANER_VERSION", "Profiles", "Profile", "load_profiles", "profiles_fingerprint",
+           "clean_file", "clean_bytes"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Profiles
+
+
+def load_profiles(site_root: Path | None = None) -> Profiles:
+    """Built-in profiles plus ``site_root/profiles/*.toml``. A bad file raises ConfigError naming
+    the file and every problem in it."""
+    builtin = P.load_dir(P.BUILTIN_DIR)
+    user = P.load_dir(Path(site_root) / "profiles") if site_root is not None else []
+    return P.merge(builtin, user)
+
+
+def profiles_fingerprint(profiles: Profiles) -> str:
+    """A stable hash of all profile data (and the cleaner version's rules are in CLEANER_VERSION)."""
+    return P.fingerprint(profiles)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+def clean_file(path: Path, *, rel_path: str, profiles: Profiles, language: str = "zh-CN",
+               max_bytes: int = 10_000_000) -> CleanResult:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        return _error(rel_path, f"unreadable file: {e.strerror or e}")
+    if not path.is_file():
+        return _error(rel_path, "not a regular file")
+    if size > max_bytes:
+        return _error(rel_path, f"file too large ({size} bytes > limit {max_bytes})")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as e:
+        return _error(rel_path, f"unreadable file: {e.strerror or e}")
+    if len(data) > max_bytes:
+        return _error(rel_path, f"file too large (> limit {max_bytes} bytes)")
+    return clean_bytes(data, rel_path=rel_path, profiles=profiles, language=language)
+
+
+def clean_bytes(data: bytes, *, rel_path: str, profiles: Profiles, language: str = "zh-CN") -> CleanResult:
+    try:
+        return _clean(data, rel_path, profiles, language)
+    except RecursionError:
+        return _error(rel_path, "page too deeply nested to process")
+    except MemoryError:
+        return _error(rel_path, "page too large to process")
+    except Exception as e:  # a page must never take the build down; report it as one line
+        return _error(rel_path, f"cleaner failed: {type(e).__name__}: {str(e)[:200]}")
+
+
+def _error(rel_path: str, reason: str, explain=()) -> CleanResult:
+    reason = " ".join(str(reason).split())
+    return CleanResult(path=rel_path, kind=ERROR, reason=reason, explain=tuple(explain) + (f"error: {reason}",))
+
+
+# ---------------------------------------------------------------------------------------------
+# The pipeline for one page
+
+
+def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str) -> CleanResult:
+    explain: list[str] = []
+    if not data or not data.strip():
+        return _error(rel_path, "empty file")
+    source_hash = hashlib.sha256(data).hexdigest()
+    try:
+        dec = decode(data)
+    except PageError as e:
+        return _error(rel_path, str(e))
+    warnings = list(dec.warnings)
+    explain.append(f"decoded as {dec.encoding}" + (f" ({'; '.join(dec.warnings)})" if dec.warnings else ""))
+    if not dec.text.strip():
+        return _error(rel_path, "empty file (only whitespace)", explain)
+    try:
+        root = X.parse_html(dec.text)
+    except (ValueError, TypeError) as e:
+        return _error(rel_path, f"unparseable HTML: {e}", explain)
+
+    pm = X.read_meta(root, dec.text)
+    if pm.url:
+        explain.append(f"url: {pm.url} (from {pm.url_from})")
+
+    found = profiles.find(root, pm.url)
+    if found:
+        profile, why = found
+        explain.append(f"profile {profile.name!r} ({profile.file}) claims the page: {why}")
+        out = _apply_profile(root, pm, profile, explain)
+    else:
+        explain.append("no profile claims the page: generic extractor")
+        out = _apply_generic(root, pm, explain)
+
+    if isinstance(out, X.Kind):
+        explain.append(f"skipped: {out.kind}: {out.reason}")
+        return CleanResult(path=rel_path, kind=out.kind, reason=out.reason, warnings=tuple(warnings),
+                           explain=tuple(explain))
+    title, body_html, texts, meta = out
+    body_html = sanitize(body_html, pm.url)
+    body_text = "\n\n".join(texts)
+    if not title:
+        warnings.append("no title found")
+    if not body_text.strip():
+        explain.append("skipped: no article text left after cleaning")
+        return CleanResult(path=rel_path, kind="index", reason="no article text found on the page",
+                           warnings=tuple(warnings), explain=tuple(explain))
+    lang = pm.lang or language
+    if lang and lang.lower().startswith("en") and _mostly_cjk(body_text):
+        explain.append(f"<html lang={lang}> ignored: the text is Chinese")
+        lang = language
+    record = Record(
+        title=title or "",
+        body_html=body_html,
+        source_path=rel_path,
+        source_hash=source_hash,
+        date=meta.get("date"),
+        tags=tuple(meta.get("tags") or ()),
+        source=meta.get("source"),
+        url=pm.url,
+        author=meta.get("author"),
+        language=lang,
+        summary=summarize(body_text),
+        warnings=tuple(warnings),
+    )
+    return CleanResult(path=rel_path, kind=ARTICLE, record=record, warnings=tuple(warnings),
+                       explain=tuple(explain))
+
+
+def _mostly_cjk(text: str) -> bool:
+    sample = text[:2000]
+    cjk = len(X._CJK.findall(sample))
+    return cjk > 0.3 * max(1, len(sample.replace(" ", "")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile application
+
+
+def _rule_values(root, scope, rule: P.FieldRule, url: str | None) -> list[str]:
+    if rule.from_url:
+        if not url:
+            return []
+        m = re.search(rule.pattern, url)
+        return [m.group(1) if m and m.groups() else m.group(0)] if m else []
+    vals = []
+    for el in select(scope, rule.selector):
+        v = el.get(rule.attr) if rule.attr else X.node_text(el)
+        if v is None:
+            continue
+        v = X.norm_ws(v)
+        if rule.pattern:
+            m = re.search(rule.pattern, v)
+            if not m:
+                continue
+            v = X.norm_ws(m.group(1) if m.groups() else m.group(0))
+        if v:
+            vals.append(v)
+    return vals
+
+
+def _first(root, rules, url, explain, label, convert=None):
+    for rule in rules:
+        for v in _rule_values(root, root, rule, url):
+            if convert:
+                v = convert(v)
+            if v:
+                explain.append(f"{label}: {v!r} from {rule.describe()}")
+                return v
+    return None
+
+
+def _apply_profile(root, pm, profile: Profile, explain: list[str]):
+    for rule in profile.skip:
+        if select(root, rule.selector):
+            return X.Kind(rule.kind, rule.reason or f"profile {profile.name}: page matches {rule.selector}")
+    # metadata read before anything is removed
+    title = _first(root, profile.title, pm.url, explain, "title")
+    source = _first(root, profile.source, pm.url, explain, "source")
+    author = _first(root, profile.author, pm.url, explain, "author")
+    date = _first(root, profile.date, pm.url, explain, "date", X.parse_date)
+
+    body = None
+    for sel in profile.body:
+        found = select(root, sel)
+        if found:
+            body = found[0]
+            explain.append(f"body: {sel!r} -> {X.describe(body)}")
+            break
+    if body is None:
+        explain.append("profile found no body element: falling back to the generic extractor")
+        out = _apply_generic(root, pm, explain)
+        if isinstance(out, X.Kind):
+            return out
+        t, h, texts, meta = out
+        meta.update({k: v for k, v in (("source", source), ("author", author), ("date", date)) if v})
+        return (title or t), h, texts, meta
+
+    if profile.tags_scope == "page":
+        tag_scope = root
+    elif profile.tags_scope == "body":
+        tag_scope = body
+    else:
+        found = select(root, profile.tags_scope)
+        tag_scope = found[0] if found else body
+    tags: list[str] = []
+    hits = []
+    for rule in profile.tags:
+        for el in select(tag_scope, rule.selector):
+            hits.append(el)
+    # page order across all rules
+    order = {el: i for i, el in enumerate(tag_scope.iter())} if hits else {}
+    for el in sorted(set(hits), key=lambda e: order.get(e, 0)):
+        t = X.norm_ws(el.get("title") if False else X.node_text(el))
+        if t and t not in tags and len(t) <= 40:
+            tags.append(t)
+    if tags:
+        explain.append(f"tags: {tags} from {', '.join(r.describe() for r in profile.tags)}")
+
+    # removals: drop_next, drop, unwrap (in the whole page: the body may contain them)
+    for rule in profile.drop_next:
+        for el in select(root, rule.selector):
+            nxt = el.getnext()
+            if nxt is not None and (not rule.text or re.search(rule.text, X.node_text(nxt))):
+                explain.append(f"dropped {X.describe(nxt)} following {rule.selector!r} (drop_next)")
+                X.drop(nxt)
+    for sel in profile.drop:
+        n = 0
+        for el in select(root, sel):
+            if el is body or el.getparent() is None:
+                continue
+            X.drop(el)
+            n += 1
+        if n:
+            explain.append(f"dropped {n} x {sel!r}")
+    for sel in profile.unwrap:
+        n = 0
+        for el in select(body, sel):
+            X.unwrap(el)
+            n += 1
+        if n:
+            explain.append(f"unwrapped {n} x {sel!r} to text")
+    X.strip_page(body, explain)
+    writer = X.BodyWriter(pm.url)
+    writer.walk_children(body)
+    html = writer.html()
+    if not title:
+        title = _generic_title(root, pm, body, explain)
+    if not date:
+        d, why = X.meta_date(pm)
+        date = d or X.date_from_url(pm.url)
+        if date:
+            explain.append(f"date: {date} from {why or 'the page URL'}")
+    return title, html, writer.texts, {"tags": tags, "source": source, "author": author, "date": date}
+
+
+# ---------------------------------------------------------------------------------------------
+# Generic extraction
+
+
+def _generic_title(root, pm, content, explain) -> str:
+    from sitegen.extract import norm_ws
+
+    t = X.norm_ws(pm.meta.get("og:title") or "")
+    if t:
+        explain.append(f"title: og:title")
+        return t
+    t = X.norm_ws(pm.title_tag)
+    if t:
+        explain.append("title: <title>")
+    return t
+
+
+def _apply_generic(root, pm, explain: list[str]):
+    X.strip_page(root, explain)
+    content, parts, st = X.find_content(root, explain)
+    kind = X.classify(root, pm, content, st)
+    if kind is not None:
+        return kind
+    title = _generic_title(root, pm, content, explain)
+    writer = X.BodyWriter(pm.url)
+    for p in parts:
+        writer.node(p)
+    html = writer.html()
+    d, why = X.meta_date(pm)
+    if not d:
+        d = X.date_from_url(pm.url)
+        why = "the page URL" if d else ""
+    if d:
+        explain.append(f"date: {d} from {why}")
+    return title, html, writer.texts, {"tags": [], "source": None, "author": None, "date": d}

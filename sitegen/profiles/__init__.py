@@ -1,0 +1,558 @@
+"""Site profiles: data (TOML files) that tell the cleaner how one site's pages are laid out.
+
+A profile selects pages by the page's original URL (host suffix and/or a path regex) or by a
+markup signature (a list of CSS selectors that must all be present), and then says where the title,
+body, tags, source, date and author are, what to skip, drop and unwrap. Built-in profiles live
+beside this file; a site adds its own as ``<site>/profiles/*.toml`` (same format; a site profile
+with the same ``name`` as a built-in one replaces it).
+
+Format (every key except ``name`` is optional)::
+
+    name = "my-site"
+    description = "what pages it is for"
+    priority = 10                     # higher is tried first
+
+    [match]
+    hosts = ["example.com"]           # the page URL's host is this or a sub-domain of it
+    paths = ['^/news/']               # regexes searched in the URL path (any)
+    signatures = [["div.entry", "a[rel~=tag]"]]   # any list whose selectors are all present
+
+    [[skip]]                          # pages of the site that are not articles
+    selector = "body.archive"
+    kind = "index"
+    reason = "archive page"
+
+    [fields]
+    title = ["h1.title", "h2"]        # first selector that finds non-empty text wins
+    body = ["div.entry"]
+    tags = ["a[rel~=tag]"]            # every match, page order, de-duplicated
+    tags_scope = "body"               # "body" (the body element), "page", or a CSS selector for a
+                                      # container (first match; the body element if none matches)
+    source = [{ selector = "p.src", pattern = '来源[：:]\\s*(\\S.*)' }]
+    date = [{ selector = 'meta[property="article:published_time"]', attr = "content" },
+            { from = "url", pattern = '/(\\d{8})/' }]
+    author = []
+
+    drop = ["ul.related", ".ads"]     # removed from the body (and the page)
+    unwrap = ["span.keyword"]         # replaced by their content
+    [[drop_next]]                     # drop the element AND its next sibling if that matches text
+    selector = "p.notice"
+    text = '^\\s*备注'
+
+A field rule is a CSS selector string or a table with ``selector``, optional ``attr`` (read an
+attribute instead of the text), optional ``pattern`` (regex; group 1, else the whole match), or
+``from = "url"`` (apply ``pattern`` to the page URL) instead of a selector.
+
+CSS selectors: tag, ``*``, ``.class``, ``#id``, ``[attr]``, ``[attr=v]`` ``~=`` ``^=`` ``$=`` ``*=``
+``|=``, descendant (space) and child (``>``) combinators, ``+``/``~`` sibling combinators, and
+comma-separated lists. They are compiled to XPath once, when the profile is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from sitegen.errors import ConfigError
+
+BUILTIN_DIR = Path(__file__).resolve().parent
+
+
+# ---------------------------------------------------------------------------------------------
+# CSS selectors -> XPath
+
+
+class SelectorError(ValueError):
+    pass
+
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s*[>+~]\s*|\s+)
+  | (?P<tag>\*|[a-zA-Z][a-zA-Z0-9_-]*)
+  | (?P<cls>\.-?[_a-zA-Z0-9\u00a0-\uffff][_a-zA-Z0-9\u00a0-\uffff-]*)
+  | (?P<id>\#[_a-zA-Z0-9\u00a0-\uffff-]+)
+  | (?P<attr>\[\s*(?P<aname>[a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*
+        (?:(?P<op>[~^$*|]?=)\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s\]]+))\s*(?P<flag>[iIsS])?\s*)?\])
+    """,
+    re.X,
+)
+
+
+def _xlit(s: str) -> str:
+    if "'" not in s:
+        return f"'{s}'"
+    if '"' not in s:
+        return f'"{s}"'
+    return "concat(" + ", \"'\", ".join(f"'{p}'" for p in s.split("'")) + ")"
+
+
+def _compound(parts: list[tuple[str, re.Match]]) -> tuple[str, list[str]]:
+    tag = "*"
+    preds: list[str] = []
+    for kind, m in parts:
+        if kind == "tag":
+            tag = m.group("tag").lower()
+        elif kind == "cls":
+            preds.append(f"contains(concat(' ', normalize-space(@class), ' '), {_xlit(' ' + m.group('cls')[1:] + ' ')})")
+        elif kind == "id":
+            preds.append(f"@id = {_xlit(m.group('id')[1:])}")
+        elif kind == "attr":
+            name = m.group("aname").lower()
+            op = m.group("op")
+            val = next((v for v in (m.group("dq"), m.group("sq"), m.group("bare")) if v is not None), None)
+            a = f"@{name}"
+            if op and (m.group("flag") or "").lower() == "i":
+                a = f"translate(@{name}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+                val = (val or "").lower()
+            if not op:
+                preds.append(f"@{name}")
+            elif op == "=":
+                preds.append(f"{a} = {_xlit(val)}")
+            elif op == "~=":
+                preds.append(f"contains(concat(' ', normalize-space({a}), ' '), {_xlit(' ' + val + ' ')})" if val else "false()")
+            elif op == "^=":
+                preds.append(f"starts-with({a}, {_xlit(val)})" if val else "false()")
+            elif op == "$=":
+                preds.append(f"substring({a}, string-length({a}) - {len(val) - 1}) = {_xlit(val)}" if val else "false()")
+            elif op == "*=":
+                preds.append(f"contains({a}, {_xlit(val)})" if val else "false()")
+            elif op == "|=":
+                preds.append(f"({a} = {_xlit(val)} or starts-with({a}, {_xlit(val + '-')}))")
+    return tag, preds
+
+
+def css_to_xpath(selector: str) -> str:
+    """Translate a (simple) CSS selector list to an XPath evaluated relative to a context node;
+    matches are descendants of the context node (or the node itself)."""
+    alts = []
+    for sel in _split_commas(selector):
+        sel = sel.strip()
+        if not sel:
+            raise SelectorError(f"empty selector in {selector!r}")
+        pos = 0
+        steps: list[tuple[str, list]] = []  # (combinator, compound parts)
+        comb = " "
+        cur: list = []
+        while pos < len(sel):
+            m = _TOKEN.match(sel, pos)
+            if not m or m.end() == pos:
+                raise SelectorError(f"unsupported CSS selector syntax at {sel[pos:pos + 20]!r} in {selector!r}")
+            kind = m.lastgroup if m.lastgroup in ("ws", "tag", "cls", "id") else ("attr" if m.group("attr") else m.lastgroup)
+            if m.group("ws") is not None:
+                if not cur:
+                    raise SelectorError(f"combinator without a left-hand side in {selector!r}")
+                steps.append((comb, cur))
+                cur = []
+                comb = m.group("ws").strip() or " "
+            else:
+                if kind == "tag" and cur:
+                    raise SelectorError(f"tag name must come first in {sel!r}")
+                cur.append((kind, m))
+            pos = m.end()
+        if not cur:
+            raise SelectorError(f"selector ends with a combinator: {selector!r}")
+        steps.append((comb, cur))
+        xp = ""
+        for i, (c, parts) in enumerate(steps):
+            tag, preds = _compound(parts)
+            pred = "".join(f"[{p}]" for p in preds)
+            if i == 0:
+                xp = f"descendant-or-self::{tag}{pred}"
+            elif c == " ":
+                xp += f"/descendant::{tag}{pred}"
+            elif c == ">":
+                xp += f"/child::{tag}{pred}"
+            elif c == "+":
+                xp += f"/following-sibling::*[1][self::{tag}]{pred}"
+            elif c == "~":
+                xp += f"/following-sibling::{tag}{pred}"
+        alts.append(xp)
+    return " | ".join(alts)
+
+
+def _split_commas(s: str) -> list[str]:
+    out, depth, quote, buf = [], 0, "", []
+    for ch in s:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append("".join(buf))
+            buf = []
+            continue
+        buf.append(ch)
+    out.append("".join(buf))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def compile_css(selector: str) -> etree.XPath:
+    return etree.XPath(css_to_xpath(selector))
+
+
+def select(node, selector: str) -> list:
+    """All elements under (or equal to) ``node`` matching ``selector``, in document order."""
+    try:
+        return [e for e in compile_css(selector)(node) if isinstance(e.tag, str)]
+    except etree.XPathError:
+        return []
+
+
+# ---------------------------------------------------------------------------------------------
+# Profiles
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    selector: str | None = None
+    attr: str | None = None
+    pattern: str | None = None
+    from_url: bool = False
+
+    def describe(self) -> str:
+        s = "page URL" if self.from_url else repr(self.selector)
+        if self.attr:
+            s += f" @{self.attr}"
+        if self.pattern:
+            s += f" ~ /{self.pattern}/"
+        return s
+
+
+@dataclass(frozen=True)
+class SkipRule:
+    selector: str
+    kind: str = "index"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class DropNextRule:
+    selector: str
+    text: str = ""  # regex the next sibling's text must match (empty: always)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    file: str
+    description: str = ""
+    priority: int = 0
+    hosts: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    signatures: tuple[tuple[str, ...], ...] = ()
+    skip: tuple[SkipRule, ...] = ()
+    title: tuple[FieldRule, ...] = ()
+    body: tuple[str, ...] = ()
+    tags: tuple[FieldRule, ...] = ()
+    tags_scope: str = "body"
+    source: tuple[FieldRule, ...] = ()
+    date: tuple[FieldRule, ...] = ()
+    author: tuple[FieldRule, ...] = ()
+    drop: tuple[str, ...] = ()
+    unwrap: tuple[str, ...] = ()
+    drop_next: tuple[DropNextRule, ...] = ()
+    data: str = field(default="", compare=False, repr=False)  # canonical JSON of the file's data
+
+    def matches(self, root, url: str | None) -> str | None:
+        """Why this profile claims the page (a short description), or None."""
+        if url and (self.hosts or self.paths):
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+            host_ok = not self.hosts or any(host == h or host.endswith("." + h) for h in self.hosts)
+            path_ok = not self.paths or any(re.search(p, parts.path or "/") for p in self.paths)
+            if host_ok and path_ok and (self.hosts or self.paths):
+                return f"URL {url}"
+        for sig in self.signatures:
+            if sig and all(select(root, s) for s in sig):
+                return "markup signature " + " + ".join(sig)
+        return None
+
+
+@dataclass(frozen=True)
+class Profiles:
+    profiles: tuple[Profile, ...] = ()
+
+    def __iter__(self):
+        return iter(self.profiles)
+
+    def __len__(self) -> int:
+        return len(self.profiles)
+
+    def find(self, root, url: str | None) -> tuple[Profile, str] | None:
+        for p in self.profiles:
+            why = p.matches(root, url)
+            if why:
+                return p, why
+        return None
+
+
+_TOP_KEYS = {"name", "description", "priority", "match", "skip", "fields", "drop", "unwrap", "drop_next"}
+_FIELD_KEYS = {"title", "body", "tags", "tags_scope", "source", "date", "author"}
+
+
+def _check_selector(sel: Any, where: str, problems: list[str]) -> str | None:
+    if not isinstance(sel, str) or not sel.strip():
+        problems.append(f"{where}: expected a CSS selector string, got {sel!r}")
+        return None
+    try:
+        compile_css(sel)
+    except (SelectorError, etree.XPathError) as e:
+        problems.append(f"{where}: {e}")
+        return None
+    return sel
+
+
+def _check_regex(rx: Any, where: str, problems: list[str]) -> str | None:
+    if not isinstance(rx, str):
+        problems.append(f"{where}: expected a regular expression string, got {rx!r}")
+        return None
+    try:
+        re.compile(rx)
+    except re.error as e:
+        problems.append(f"{where}: bad regular expression {rx!r}: {e}")
+        return None
+    return rx
+
+
+def _rules(value: Any, where: str, problems: list[str]) -> tuple[FieldRule, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (str, dict)):
+        value = [value]
+    if not isinstance(value, list):
+        problems.append(f"{where}: expected a list of selectors or rule tables")
+        return ()
+    out = []
+    for i, item in enumerate(value):
+        w = f"{where}[{i}]"
+        if isinstance(item, str):
+            if _check_selector(item, w, problems):
+                out.append(FieldRule(selector=item))
+        elif isinstance(item, dict):
+            unknown = set(item) - {"selector", "attr", "pattern", "from"}
+            if unknown:
+                problems.append(f"{w}: unknown key(s) {', '.join(sorted(unknown))}")
+            frm = item.get("from")
+            if frm not in (None, "url", "page"):
+                problems.append(f"{w}: 'from' must be \"url\" or \"page\", got {frm!r}")
+            sel = item.get("selector")
+            pat = item.get("pattern")
+            if frm == "url":
+                if pat is None:
+                    problems.append(f"{w}: from = \"url\" needs a pattern")
+                elif _check_regex(pat, w, problems):
+                    out.append(FieldRule(pattern=pat, from_url=True))
+                continue
+            ok = _check_selector(sel, w, problems)
+            if pat is not None and not _check_regex(pat, w, problems):
+                ok = None
+            attr = item.get("attr")
+            if attr is not None and not isinstance(attr, str):
+                problems.append(f"{w}: attr must be a string")
+                ok = None
+            if ok:
+                out.append(FieldRule(selector=sel, attr=attr, pattern=pat))
+        else:
+            problems.append(f"{w}: expected a selector string or a table, got {item!r}")
+    return tuple(out)
+
+
+def _selectors(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        problems.append(f"{where}: expected a list of CSS selectors")
+        return ()
+    return tuple(s for i, s in enumerate(value) if _check_selector(s, f"{where}[{i}]", problems))
+
+
+def parse_profile(data: dict, file: str) -> Profile:
+    """Validate one profile's data; raise ConfigError naming the file and every problem."""
+    problems: list[str] = []
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        problems.append(f"unknown key(s): {', '.join(sorted(unknown))}")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append("'name' is required (a non-empty string)")
+        name = Path(file).stem
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        problems.append("'description' must be a string")
+        description = ""
+    priority = data.get("priority", 0)
+    if not isinstance(priority, int) or isinstance(priority, bool):
+        problems.append("'priority' must be an integer")
+        priority = 0
+
+    match = data.get("match", {})
+    if not isinstance(match, dict):
+        problems.append("[match] must be a table")
+        match = {}
+    bad = set(match) - {"hosts", "paths", "signatures"}
+    if bad:
+        problems.append(f"[match]: unknown key(s) {', '.join(sorted(bad))}")
+    hosts = match.get("hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+        problems.append("[match].hosts must be a list of host names")
+        hosts = []
+    paths = match.get("paths", [])
+    if not isinstance(paths, list):
+        problems.append("[match].paths must be a list of regular expressions")
+        paths = []
+    paths = [p for i, p in enumerate(paths) if _check_regex(p, f"[match].paths[{i}]", problems)]
+    sigs_raw = match.get("signatures", [])
+    sigs = []
+    if not isinstance(sigs_raw, list):
+        problems.append("[match].signatures must be a list of lists of CSS selectors")
+        sigs_raw = []
+    for i, sig in enumerate(sigs_raw):
+        if isinstance(sig, str):
+            sig = [sig]
+        if not isinstance(sig, list) or not sig:
+            problems.append(f"[match].signatures[{i}] must be a non-empty list of CSS selectors")
+            continue
+        sigs.append(_selectors(sig, f"[match].signatures[{i}]", problems))
+    if not (hosts or paths or sigs):
+        problems.append("[match] needs at least one of hosts, paths, signatures (else the profile never applies)")
+
+    skips = []
+    raw_skip = data.get("skip", [])
+    if not isinstance(raw_skip, list):
+        problems.append("[[skip]] must be an array of tables")
+        raw_skip = []
+    for i, s in enumerate(raw_skip):
+        if not isinstance(s, dict):
+            problems.append(f"skip[{i}] must be a table")
+            continue
+        bad = set(s) - {"selector", "kind", "reason"}
+        if bad:
+            problems.append(f"skip[{i}]: unknown key(s) {', '.join(sorted(bad))}")
+        sel = _check_selector(s.get("selector"), f"skip[{i}].selector", problems)
+        kind = s.get("kind", "index")
+        if not isinstance(kind, str) or not re.fullmatch(r"[a-z][a-z_-]*", kind) or kind in ("article", "error"):
+            problems.append(f"skip[{i}].kind must be a page kind such as \"index\", \"forum\", \"search\"")
+            kind = "index"
+        if sel:
+            skips.append(SkipRule(sel, kind, str(s.get("reason", ""))))
+
+    fields_ = data.get("fields", {})
+    if not isinstance(fields_, dict):
+        problems.append("[fields] must be a table")
+        fields_ = {}
+    bad = set(fields_) - _FIELD_KEYS
+    if bad:
+        hint = ""
+        if bad & _TOP_KEYS:
+            hint = (" (top-level keys such as drop/unwrap must come before the first [table] "
+                    "in a TOML file)")
+        problems.append(f"[fields]: unknown key(s) {', '.join(sorted(bad))}{hint}")
+    tags_scope = fields_.get("tags_scope", "body")
+    if tags_scope not in ("body", "page") and not _check_selector(tags_scope, "[fields].tags_scope", problems):
+        tags_scope = "body"
+
+    drop_next = []
+    raw_dn = data.get("drop_next", [])
+    if not isinstance(raw_dn, list):
+        problems.append("[[drop_next]] must be an array of tables")
+        raw_dn = []
+    for i, d in enumerate(raw_dn):
+        if not isinstance(d, dict):
+            problems.append(f"drop_next[{i}] must be a table")
+            continue
+        sel = _check_selector(d.get("selector"), f"drop_next[{i}].selector", problems)
+        text = d.get("text", "")
+        if text and not _check_regex(text, f"drop_next[{i}].text", problems):
+            sel = None
+        if sel:
+            drop_next.append(DropNextRule(sel, text or ""))
+
+    profile = Profile(
+        name=name,
+        file=file,
+        description=description,
+        priority=priority,
+        hosts=tuple(h.lower().lstrip(".") for h in hosts),
+        paths=tuple(paths),
+        signatures=tuple(sigs),
+        skip=tuple(skips),
+        title=_rules(fields_.get("title"), "[fields].title", problems),
+        body=_selectors(fields_.get("body"), "[fields].body", problems),
+        tags=_rules(fields_.get("tags"), "[fields].tags", problems),
+        tags_scope=tags_scope,
+        source=_rules(fields_.get("source"), "[fields].source", problems),
+        date=_rules(fields_.get("date"), "[fields].date", problems),
+        author=_rules(fields_.get("author"), "[fields].author", problems),
+        drop=_selectors(data.get("drop"), "drop", problems),
+        unwrap=_selectors(data.get("unwrap"), "unwrap", problems),
+        drop_next=tuple(drop_next),
+        data=json.dumps(data, sort_keys=True, ensure_ascii=False, default=str),
+    )
+    if problems:
+        raise ConfigError(problems, path=file)
+    return profile
+
+
+def load_profile_file(path: Path) -> Profile:
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ConfigError([f"cannot read profile: {e.strerror or e}"], path=str(path)) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(["profile is not UTF-8 text"], path=str(path)) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError([f"invalid TOML: {e}"], path=str(path)) from None
+    return parse_profile(data, str(path))
+
+
+def load_dir(directory: Path) -> list[Profile]:
+    """Every ``*.toml`` profile in ``directory`` (sorted by file name); all files' problems at once."""
+    if not directory.is_dir():
+        return []
+    out, errors = [], []
+    for p in sorted(directory.glob("*.toml")):
+        try:
+            out.append(load_profile_file(p))
+        except ConfigError as e:
+            errors.append(e)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ConfigError([f"{e.path}: {msg}" for e in errors for msg in e.problems], path=str(directory))
+    return out
+
+
+def merge(builtin: list[Profile], user: list[Profile]) -> Profiles:
+    """User profiles replace built-ins of the same name and are tried first at equal priority."""
+    by_name = {p.name: (1, p) for p in builtin}
+    for p in user:
+        by_name[p.name] = (0, p)
+    ordered = sorted(by_name.values(), key=lambda t: (-t[1].priority, t[0], t[1].name))
+    return Profiles(tuple(p for _, p in ordered))
+
+
+def fingerprint(profiles: Profiles) -> str:
+    h = hashlib.sha256()
+    for p in profiles:
+        h.update(p.name.encode("utf-8") + b"\0" + p.data.encode("utf-8") + b"\0")
+    return h.hexdigest()

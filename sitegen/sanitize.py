@@ -1,0 +1,80 @@
+"""Allow-list sanitising of body HTML with nh3 (ammonia).
+
+Source pages are untrusted: the stored body keeps only a small set of content tags and
+attributes. No script/style/iframe/object/form, no event handlers, no style/class/id attributes,
+only http(s)/mailto URLs (``javascript:``, ``data:``, ``vbscript:`` … are dropped), relative URLs
+resolved against the page's original URL first, and every link gets
+``rel="noopener noreferrer"``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+
+ALLOWED_TAGS = frozenset(
+    """p br hr h2 h3 h4 h5 h6 ul ol li dl dt dd blockquote q cite figure figcaption img a
+    strong b em i u s sub sup small code pre kbd samp var mark abbr del ins time
+    table caption thead tbody tfoot tr th td""".split()
+)
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start", "reversed"},
+    "li": {"value"},
+    "time": {"datetime"},
+    "abbr": {"title"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "del": {"datetime"},
+    "ins": {"datetime"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Tags whose whole content is dropped, not just the tag.
+CLEAN_CONTENT_TAGS = frozenset(
+    {"script", "style", "iframe", "object", "embed", "form", "textarea", "select", "noscript",
+     "template", "svg", "math", "button", "frame", "frameset", "applet", "audio", "video", "canvas"}
+)
+_URL_ATTRS = {("a", "href"), ("img", "src"), ("blockquote", "cite"), ("q", "cite")}
+_SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+def _resolver(base_url: str | None):
+    base_ok = bool(base_url) and urlsplit(base_url).scheme in ("http", "https")
+
+    def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        if (tag, attr) in _URL_ATTRS:
+            v = "".join(ch for ch in value.strip() if ch >= " " and ch != "\x7f")
+            if not v or v.startswith("#"):
+                return v or None
+            scheme = urlsplit(v).scheme.lower() if ":" in v[:12] else ""
+            if scheme and scheme not in _SAFE_SCHEMES:
+                return None
+            if base_ok and not scheme:
+                try:
+                    v = urljoin(base_url, v)
+                except ValueError:
+                    return None
+            return v
+        if attr in ("width", "height", "colspan", "rowspan", "start", "value"):
+            return value if value.strip().isdigit() and len(value) < 8 else None
+        return value
+
+    return attribute_filter
+
+
+def sanitize(html: str, base_url: str | None = None) -> str:
+    """Clean ``html`` (a body fragment) with the allow-list; resolve relative URLs against ``base_url``."""
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(CLEAN_CONTENT_TAGS),
+        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_resolver(base_url),
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
