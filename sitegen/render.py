@@ -67,6 +67,8 @@ class Renderer:
             h.update(rel.encode() + b"\0" + p.read_bytes() + b"\0")
         self.theme_hash = h.hexdigest()
         self.strings = self._strings(language)
+        # Interface strings are the same for every page: a global, so imported macros see them too.
+        self.env.globals["t"] = self.strings
 
     def _strings(self, language: str) -> dict:
         table: dict = {}
@@ -96,7 +98,6 @@ class Renderer:
     def render(self, job: Job, body: str | None = None) -> bytes:
         template = self.env.get_template(job.template)
         ctx = dict(job.context)
-        ctx["t"] = self.strings
         if body is not None:
             ctx["body"] = body
         return template.render(ctx).encode("utf-8")
