@@ -291,16 +291,8 @@ def _apply_profile(root, pm, profile: Profile, explain: list[str]):
 
 
 def _generic_title(root, pm, content, explain) -> str:
-    from sitegen.extract import norm_ws
-
-    t = X.norm_ws(pm.meta.get("og:title") or "")
-    if t:
-        explain.append(f"title: og:title")
-        return t
-    t = X.norm_ws(pm.title_tag)
-    if t:
-        explain.append("title: <title>")
-    return t
+    title, _el = X.pick_title(root, pm, [content] if content is not None else [], explain)
+    return title
 
 
 def _apply_generic(root, pm, explain: list[str]):
@@ -309,15 +301,36 @@ def _apply_generic(root, pm, explain: list[str]):
     kind = X.classify(root, pm, content, st)
     if kind is not None:
         return kind
-    title = _generic_title(root, pm, content, explain)
+    title, title_el = X.pick_title(root, pm, parts, explain)
+    if title_el is not None and any(title_el is p or X._is_ancestor(p, title_el) for p in parts):
+        pass  # the heading inside the body is removed as "title repeated in the body"
+    tags = X.find_tags(root, parts, explain)
+    # metadata that lives around the body, read before pruning
+    h_source, h_author, where = X.header_source(root, title_el, parts)
+    d, why = X.meta_date(pm)
+    if not d:
+        d, why = X.header_date(root, title_el, parts)
+    if not d:
+        d = X.date_from_url(pm.url)
+        why = "the page's own URL" if d else ""
+    if not d:
+        d, why = X.classed_date(root)
+    X.prune(parts, st, explain)
     writer = X.BodyWriter(pm.url)
     for p in parts:
         writer.node(p)
-    html = writer.html()
-    d, why = X.meta_date(pm)
-    if not d:
-        d = X.date_from_url(pm.url)
-        why = "the page URL" if d else ""
+    writer.flush()
+    blocks, found = X.filter_blocks(writer.blocks, title, explain)
+    source = h_source or found.get("source")
+    if source:
+        explain.append(f"source: {source!r} from {where if h_source else 'a credit line in the body'}")
+    author = found.get("author") or h_author or pm.meta.get("author") or None
+    if author and len(author) > 40:
+        author = None
+    if not d and found.get("date"):
+        d, why = found["date"], "a date line at the top of the body"
     if d:
         explain.append(f"date: {d} from {why}")
-    return title, html, writer.texts, {"tags": [], "source": None, "author": None, "date": d}
+    html = "\n".join(h for h, _ in blocks)
+    texts = [t for _, t in blocks if t]
+    return title, html, texts, {"tags": tags, "source": source, "author": author, "date": d}

@@ -296,7 +296,8 @@ _REMOVE_TAGS = {"script", "style", "noscript", "template", "svg", "math", "ifram
                 "audio", "map", "link", "meta", "head", "frame", "frameset", "applet", "dialog", "nav"}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|em|pt)?\s*(?:;|$)", re.I)
 _HIDDEN_CLASS = {"hidden", "hide", "d-none", "display-none", "displaynone", "invisible", "sr-only",
-                 "visually-hidden", "visuallyhidden", "screen-reader-text", "is-hidden", "u-hidden"}
+                 "visually-hidden", "visuallyhidden", "screen-reader-text", "is-hidden", "u-hidden",
+                 "off-screen", "offscreen", "element-invisible", "element-hidden"}
 
 
 def is_hidden(el) -> bool:
@@ -472,46 +473,85 @@ def analyze(root) -> tuple[dict, list]:
     return st, els
 
 
+def _final_score(e, s: Stats) -> float:
+    ld = s.link / s.chars if s.chars else 1
+    return s.score * (1 - ld) * _class_weight(e)
+
+
+def _good_text(s: Stats) -> bool:
+    """Running text rather than chrome: enough characters, sentence punctuation, few links."""
+    ld = s.link / s.chars if s.chars else 1
+    return s.chars >= 40 and s.punct >= 3 and ld < 0.3
+
+
 def find_content(root, explain: list[str] | None = None):
-    """The element holding the article body, and the list of elements forming it (the best
-    candidate and well-scoring siblings), or (None, [])."""
-    st, _keep = analyze(root)
+    """The element holding the article body, the list of elements forming it (the best candidate
+    plus sibling blocks of running text, in document order), and the statistics."""
+    st, els = analyze(root)
     best, best_score = None, 0.0
     for e, s in st.items():
-        if s.score <= 0 or e.tag in ("html", "a", "span", "font", "li", "ul", "ol", "p"):
+        if s.score <= 0 or e.tag in ("html", "a", "span", "font", "li", "ul", "ol", "p", "b", "strong"):
             continue
-        ld = s.link / s.chars if s.chars else 1
-        final = s.score * (1 - ld) * _class_weight(e)
+        final = _final_score(e, s)
         if final > best_score:
             best, best_score = e, final
     if best is None:
         return None, [], st
-    # If the best candidate is one of several similar siblings (body split in blocks), take them.
-    parts = [best]
-    parent = best.getparent()
-    if parent is not None and best.tag != "body":
+    order = {e: i for i, e in enumerate(els)}
+    parts = {best}
+    # Sibling blocks of the best candidate (and of its parent): a split body, a lead paragraph
+    # in its own field. They must be running text themselves, not lists of links or chrome.
+    node = best
+    for level in range(2):
+        parent = node.getparent()
+        if parent is None or node.tag == "body" or parent.tag in ("html",):
+            break
         thresh = max(10.0, best_score * 0.2)
-        parts = []
         for sib in parent:
-            if not isinstance(sib.tag, str):
-                continue
-            if sib is best:
-                parts.append(sib)
+            if not isinstance(sib.tag, str) or sib is node:
                 continue
             s = st.get(sib)
             if s is None or s.chars < 1:
                 continue
-            ld = s.link / s.chars if s.chars else 1
-            sc = s.score * (1 - ld) * _class_weight(sib)
-            if sc >= thresh and ld < 0.3:
-                parts.append(sib)
-            elif sib.tag == "p" and s.chars >= 30 and ld < 0.2 and s.punct >= 2:
-                parts.append(sib)
+            ci = classid(sib)
+            neg = bool(ci and _NEG.search(ci)) and not _POS.search(ci)
+            if neg:
+                continue
+            if level == 0 and _final_score(sib, s) >= thresh and s.link / s.chars < 0.3:
+                parts.add(sib)
+            elif _good_text(s) and s.chars >= 0.02 * st[best].chars and _mostly_paragraphs(sib, st):
+                parts.add(sib)
+        node = parent
+    parts_list = sorted(parts, key=lambda e: order.get(e, 0))
+    # drop parts nested in other parts
+    parts_list = [p for p in parts_list if not any(q is not p and _is_ancestor(q, p) for q in parts_list)]
     if explain is not None:
-        desc = describe(best)
-        explain.append(f"generic extractor: main content = {desc} (score {best_score:.0f})"
-                       + (f" + {len(parts) - 1} sibling block(s)" if len(parts) > 1 else ""))
-    return best, parts, st
+        explain.append(f"generic extractor: main content = {describe(best)} (score {best_score:.0f})"
+                       + (f" + {len(parts_list) - 1} block(s) beside it: "
+                          + ", ".join(describe(p) for p in parts_list if p is not best) if len(parts_list) > 1 else ""))
+    return best, parts_list, st
+
+
+def _is_ancestor(a, b) -> bool:
+    p = b.getparent()
+    while p is not None:
+        if p is a:
+            return True
+        p = p.getparent()
+    return False
+
+
+def _mostly_paragraphs(el, st) -> bool:
+    """Most of el's text is in paragraph-like units with little link text (not a teaser list)."""
+    total = st[el].chars or 1
+    good = 0.0
+    for p in el.iter("p", "blockquote", "pre"):
+        s = st.get(p)
+        if s and s.chars >= 20 and s.link / s.chars < 0.35:
+            good += s.chars
+    if el.tag == "p":
+        return True
+    return good >= 0.6 * total
 
 
 def describe(el) -> str:
@@ -548,9 +588,8 @@ class BodyWriter:
 
     def __init__(self, base_url: str | None = None):
         self.base = base_url
-        self.out: list[str] = []
+        self.blocks: list[list[str]] = []  # [html, plain text] per block
         self.buf: list[str] = []
-        self.texts: list[str] = []  # plain text of each block, for the summary
 
     # -- paragraphs ----------------------------------------------------------------------------
     def flush(self) -> None:
@@ -562,15 +601,15 @@ class BodyWriter:
             plain = norm_ws(re.sub(r"<[^>]+>", "", para))
             if not plain and "<img" not in para:
                 continue
-            self.out.append(f"<p>{para.strip()}</p>")
-            if plain:
-                self.texts.append(htmllib.unescape(plain))
+            self.blocks.append([f"<p>{para.strip()}</p>", htmllib.unescape(plain)])
 
     def block(self, html: str, text: str) -> None:
         self.flush()
-        self.out.append(html)
-        if text:
-            self.texts.append(text)
+        self.blocks.append([html, text])
+
+    @property
+    def texts(self) -> list[str]:
+        return [t for _, t in self.blocks if t]
 
     # -- walking -------------------------------------------------------------------------------
     def walk_children(self, el) -> None:
@@ -614,8 +653,8 @@ class BodyWriter:
             sub = BodyWriter(self.base)
             sub.walk_children(el)
             sub.flush()
-            if sub.out:
-                self.block("<blockquote>" + "".join(sub.out) + "</blockquote>", "\n".join(sub.texts))
+            if sub.blocks:
+                self.block("<blockquote>" + "".join(h for h, _ in sub.blocks) + "</blockquote>", "\n".join(sub.texts))
         elif tag == "pre":
             t = el.text_content()
             if t.strip():
@@ -675,15 +714,15 @@ class BodyWriter:
     def inline_html(self, el) -> str:
         sub = BodyWriter(self.base)
         sub.walk_children(el)
-        raw = "".join(sub.buf)
-        # nested blocks inside an inline context: keep their text, separated by breaks
-        for b in sub.out:
-            raw += "<br>" + re.sub(r"</?(?:p|ul|ol|li|blockquote|figure|h\d)>", " ", b)
-        return norm_ws(raw.replace(_BR, "<br>")).strip()
+        sub.flush()
+        # nested blocks inside an inline context (a list item holding paragraphs): keep their
+        # content, separated by line breaks
+        inner = [re.sub(r"</?(?:p|ul|ol|li|blockquote|figure|h\d|table|tr|td|th|pre)>", " ", h) for h, _ in sub.blocks]
+        return norm_ws("<br>".join(x.strip() for x in inner if x.strip()))
 
     def html(self) -> str:
         self.flush()
-        return "\n".join(self.out)
+        return "\n".join(h for h, _ in self.blocks)
 
 
 def _is_data_table(table) -> bool:
@@ -786,38 +825,114 @@ def classify(root, pm: PageMeta, content, st: dict) -> Kind | None:
 
     body = root.find("body")
     scope = body if body is not None else root
-    page_text_sample = node_text(scope)[:200000]
-    forum_hits = len(_FORUM_WORDS.findall(page_text_sample))
+    title = pm.title_tag or pm.wrapper_title
     forum_url = bool(_FORUM_URL.search(url))
     generator = pm.meta.get("generator", "").lower()
     forum_gen = any(g in generator for g in ("discuz", "phpwind", "dvbbs", "vbulletin", "phpbb", "xenforo"))
-    title = pm.title_tag
-    if not articleish and (forum_gen or (forum_url and forum_hits >= 5) or forum_hits >= 25
-                           or re.search(r"Powered by (?:Discuz|phpwind|Dvbbs|vBulletin|phpBB)", page_text_sample + title, re.I)
-                           or re.search(r"[-_ ](?:论坛|社区|贴吧|BBS)\b", title, re.I) and forum_hits >= 3):
-        return Kind("forum", f"forum page ({'generator ' + generator if forum_gen else str(forum_hits) + ' forum markers'}"
-                    f"{', forum URL' if forum_url else ''})")
+    if not articleish:
+        tail_text = node_text(scope)[-3000:]
+        powered = re.search(r"Powered by (?:Discuz|phpwind|Dvbbs|vBulletin|phpBB|XenForo)", tail_text + title, re.I)
+        forum_title = re.search(r"论坛|論壇|社区|社區|贴吧|貼吧|\bBBS\b|Powered by", title, re.I)
+        if forum_gen or powered or forum_url or forum_title:
+            why = ("generator " + generator) if forum_gen else ("'Powered by' forum software" if powered else
+                   ("forum URL " + urlsplit(url).netloc + urlsplit(url).path if forum_url else "forum title"))
+            return Kind("forum", f"forum page ({why})")
 
     if content is None:
         return Kind("index", "no article body found (no block of running text)")
-
-    # A list of teasers: the content is many short link-led items rather than running text.
     s = st.get(content)
+    if s is None or s.chars < 30:
+        return Kind("index", "no article body found (too little running text)")
+
+    rep = _repeated_items(content, st)
+    searchy = re.search(r"搜索|搜尋|search results?|相关资讯|相關資訊|检索", title, re.I) or \
+        re.search(r"/search\b|/so/|[?&](?:q|query|s|wd|kw|keyword)=", url, re.I)
+    if rep is not None:
+        n, share, sig = rep
+        if not articleish or share > 0.8 or n >= 10:
+            kind = "search" if searchy else "index"
+            return Kind(kind, f"{'search results' if searchy else 'index/list'} page: {n} similar teaser "
+                              f"items <{sig}> hold {share:.0%} of the main text")
     teaser = _teaser_profile(content)
-    if not articleish or weak_article:
-        if re.search(r"搜索结果|search results|相关资讯|搜索", title, re.I) and teaser["items"] >= 5:
-            return Kind("search", f"search results page ({teaser['items']} result teasers)")
-        if _SEARCH_URL.search(url) and teaser["items"] >= 6 and teaser["ratio"] > 0.25:
-            return Kind("search" if re.search(r"/search|/so/|[?&](?:q|query|s|wd|kw)=", url) else "index",
-                        f"list page ({teaser['items']} teaser items, URL {urlsplit(url).path})")
-    if teaser["items"] >= 6 and teaser["ratio"] > 0.45 and not articleish:
-        return Kind("index", f"index/list page ({teaser['items']} teaser items, "
-                             f"{teaser['ratio']:.0%} of the text in teasers)")
-    if teaser["items"] >= 10 and teaser["ratio"] > 0.6:
-        return Kind("index", f"index/list page ({teaser['items']} teaser items)")
-    if s is not None and s.chars < 40 and not articleish:
-        return Kind("index", "too little running text for an article")
+    if teaser["items"] >= 6 and teaser["ratio"] > 0.5 and not articleish:
+        kind = "search" if searchy else "index"
+        return Kind(kind, f"{kind} page ({teaser['items']} teaser items, {teaser['ratio']:.0%} of the text)")
+    if not _has_running_text(content, st):
+        return Kind("index", "no paragraph of running text (only short items)")
     return None
+
+
+def _sig(el) -> str:
+    return el.tag + ("." + ".".join(sorted((el.get("class") or "").split())[:2]) if el.get("class") else "")
+
+
+def _repeated_items(content, st) -> tuple[int, float, str] | None:
+    """A list page: the content (or the container it sits in) is mostly a run of >= 5 siblings
+    with the same tag and class, each a short teaser with a link."""
+    node = content
+    for _ in range(3):
+        parent = node.getparent() if node is not content else content
+        cont = parent if node is content else node
+        for holder in ([content] if node is content else [cont]):
+            groups: dict[str, list] = {}
+            for c in holder.iter():
+                if c is holder or not isinstance(c.tag, str) or c.tag in ("a", "span", "p", "br", "img", "b", "strong", "em", "i", "font"):
+                    continue
+                par = c.getparent()
+                groups.setdefault((id(par), _sig(c)), []).append(c)
+            total = st[holder].chars if holder in st else 0
+            for (_pid, sig), items in groups.items():
+                if len(items) < 5 or total <= 0:
+                    continue
+                linked = [it for it in items if _has_headline_link(it)]
+                if len(linked) < 0.6 * len(items) or len(linked) < 5:
+                    continue
+                chars = sum(st[it].chars for it in items if it in st)
+                avg = chars / len(items)
+                if avg > 400:
+                    continue
+                share = chars / total
+                if share >= 0.5:
+                    return len(items), share, sig
+        node = node.getparent()
+        if node is None or node.tag in ("body", "html"):
+            break
+    # the content is one item among many similar siblings (a teaser picked as "the article")
+    parent = content.getparent()
+    if parent is not None and content.tag not in ("body",):
+        sig = _sig(content)
+        sibs = [c for c in parent if isinstance(c.tag, str) and _sig(c) == sig]
+        if len(sibs) >= 5 and st[content].chars < 600:
+            linked = [c for c in sibs if _has_headline_link(c)]
+            if len(linked) >= 0.5 * len(sibs):
+                return len(sibs), 1.0, sig
+        # or one of many similar cousins
+        gp = parent.getparent()
+        if gp is not None and st[content].chars < 600:
+            psig = _sig(parent)
+            cousins = [c for c in gp if isinstance(c.tag, str) and _sig(c) == psig]
+            if len(cousins) >= 5 and sum(1 for c in cousins if _has_headline_link(c)) >= 0.5 * len(cousins):
+                return len(cousins), 1.0, psig
+    return None
+
+
+def _has_headline_link(el) -> bool:
+    for a in el.iter("a"):
+        if len(node_text(a)) >= 6 and (a.get("href") or "").strip() not in ("", "#"):
+            return True
+    return False
+
+
+def _has_running_text(content, st) -> bool:
+    """At least one unit of running prose: 60+ characters with sentence punctuation."""
+    for el in content.iter():
+        s = st.get(el)
+        if s is None:
+            continue
+        if el.tag in ("p", "div", "td", "section", "article", "blockquote", "li", "font", "span") \
+                and s.chars >= 50 and s.punct >= 2 and (s.link / s.chars if s.chars else 1) < 0.5:
+            return True
+    return False
 
 
 def _teaser_profile(content) -> dict:
@@ -846,3 +961,443 @@ def _teaser_profile(content) -> dict:
             items += 1
             teaser_chars += weight_len(bt)
     return {"items": items, "ratio": min(1.0, teaser_chars / total)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Pruning boilerplate inside the chosen content
+
+_CAPTION = re.compile(r"(?:^|[-_\s])(?:caption|captions|credit|credits|pic-?info|pic-?text|pic-?txt|pic-?desc|"
+                      r"img-?(?:desc|text|info|title|caption)|image-?(?:caption|credit|copyright)|photo-?"
+                      r"(?:caption|credit|desc)|figcaption|copyright|media-?caption)(?=$|[-_\s\d])", re.I)
+_AD_LABEL = re.compile(r"^(?:advertisement|advertising|sponsored|ad|广告|廣告|推广|推廣|赞助|贊助)$", re.I)
+_TAGBOX = re.compile(r"(?:^|[-_\s])(?:tags?|tag-?list|tags-?list|keywords?|keyword-?list|topics?|labels?|"
+                     r"post-?tags|article-?tags|entry-?tags)(?=$|[-_\s\d])", re.I)
+
+
+def prune(parts: list, st: dict, explain: list[str] | None = None) -> None:
+    """Remove boilerplate inside the content parts: chrome by class/id, lists of links (related
+    stories, promo), image captions and credits, advertising labels, tag boxes."""
+    counts: dict[str, int] = {}
+
+    def note(why: str) -> None:
+        counts[why] = counts.get(why, 0) + 1
+
+    for part in parts:
+        total = st[part].chars if part in st else weight_len(node_text(part))
+        kill = []
+        for el in part.iter():
+            if el is part or not isinstance(el.tag, str):
+                continue
+            s = st.get(el)
+            if s is None:
+                continue
+            ci = classid(el)
+            tag = el.tag
+            if tag in ("aside", "footer") and s.chars < 0.4 * total:
+                kill.append(el); note(f"<{tag}>"); continue
+            if tag == "header" and s.chars < 0.25 * total:
+                kill.append(el); note("<header>"); continue
+            if ci and _CAPTION.search(ci) and s.chars < 0.3 * total and tag not in ("body",):
+                kill.append(el); note("caption/credit"); continue
+            if tag == "figcaption":
+                continue  # kept as the image's alt text by the writer
+            if ci and _NEG.search(ci) and not _POS.search(ci) and s.chars < 0.25 * total:
+                kill.append(el); note("boilerplate by class/id"); continue
+            if tag in ("ul", "ol", "dl") and s.chars > 0 and s.link / s.chars > 0.6:
+                kill.append(el); note("list of links"); continue
+            if tag in ("div", "section", "table", "p", "center") and s.chars > 0 and s.link / s.chars > 0.7 \
+                    and s.chars < 0.3 * total and s.punct <= max(2, s.chars / 40):
+                kill.append(el); note("block of links"); continue
+            if tag in ("p", "div", "span", "section") and s.chars < 20:
+                t = node_text(el)
+                if t and _AD_LABEL.match(t):
+                    kill.append(el); note("advertising label"); continue
+        for el in kill:
+            if el.getparent() is not None and not any(_is_ancestor(k, el) for k in kill if k is not el):
+                drop(el)
+    if explain is not None and counts:
+        explain.append("inside the content removed: " + ", ".join(f"{n} x {w}" for w, n in sorted(counts.items())))
+
+
+# Lines (whole short paragraphs) that are never body text. (name, regex, action)
+# action: "drop" | "source" (group 1 = source, dropped) | "author" (group 1 = author, dropped)
+_LINE_RULES = [
+    ("source line", re.compile(r"^[【\[（(]?\s*(?:来源|來源|稿源|出处|出處|消息来源|文章来源|新闻来源|Source)\s*[：:︱|｜]\s*"
+                               r"([^\s，。,;；|｜】\])）]{1,30})"), "source"),
+    ("reprint credit", re.compile(r"^本文(?:为|系|由|来自|來自|转载自|轉載自|首发于|原载于)\s*[“\"《]?([^，。,\s“”《》\"]{2,20}?)[”》\"]?\s*"
+                                  r"(?:授权|授權|原创|原創|独家|獨家|首发|首發|供稿|提供|发布|發布|，|,|。)"), "source"),
+    ("publication trailer", re.compile(r"^[—–\-]{1,3}\s*(?:原载|原載|载|載|摘自|转自|轉自)?\s*《([^》]{2,20})》\s*\S{0,20}$"), "source"),
+    ("author line", re.compile(r"^[【\[（(]?\s*(?:作者|作\s者|撰文|文|记者|記者|执笔|執筆|编译|編譯|译者|譯者|Author|By)"
+                               r"\s*[：:︱|｜/／]\s*([^\s，。,;；|｜】\])）]{1,24})"), "author"),
+    ("editor line", re.compile(r"^[【\[（(]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯|校对|校對|审校|審校|监制|監製|主编|"
+                               r"主編|出品|制作|製作|策划|策劃|实习生|實習生|图片编辑|圖片編輯|美编|美編|视觉|視覺|统筹|統籌)"
+                               r"\s*[：:︱|｜/／]"), "drop"),
+    ("original-title line", re.compile(r"^[【\[（(]?\s*原(?:标题|標題|文标题|題)\s*[：:]"), "drop"),
+    ("editor summary", re.compile(r"^[【\[（(]?\s*(?:摘要|内容提要|提要|导读|導讀|核心提示)\s*[：:]"), "drop"),
+    ("image caption", re.compile(r"^[【\[（(]?\s*(?:图注|圖注|图说|圖說|图片说明|圖片說明|图片来源|圖片來源|图片|圖片|图|圖|"
+                                 r"资料图|資料圖|配图|配圖)\s*[：:︱|｜]"), "drop"),
+    ("image credit", re.compile(r"^[（(]?\s*(?:图片|圖片|图|圖)(?:均|皆)?(?:来自|來自|来源|來源|源自)(?:于|於)?\s*\S{0,20}$|"
+                                r"^[（(]\s*(?:图|圖)\s*[/／：:]?\s*\S{0,20}[)）]$|(?:提供|供图|供圖)[)）]?$"), "drop"),
+    ("disclaimer", re.compile(r"转载请注明|轉載請註明|版权所有|版權所有|未经授权|未經授權|不得转载|不得轉載|禁止转载|禁止轉載|"
+                              r"不代表.{0,12}(?:立场|立場|观点|觀點)|仅代表作者|僅代表作者|免责声明|免責聲明|"
+                              r"All rights reserved|Copyright\s*©|©\s*\d{4}"), "drop"),
+    ("paywall notice", re.compile(r"已過查詢時效|已过查询时效|付費會員|付费会员|订阅后阅读|訂閱後閱讀|登录后阅读|登入後閱讀|"
+                                  r"阅读全文请|閱讀全文請|剩余\d+%|余下全文"), "drop"),
+    ("follow-us line", re.compile(r"^(?:欢迎|歡迎)?(?:关注|關注|扫码|掃碼|扫描|掃描|长按|長按).{0,30}(?:微信|公众号|公眾號|订阅号|訂閱號|二维码|二維碼|APP|App|客户端)"), "drop"),
+]
+_SIGNOFF = re.compile(r"^[\u4e00-\u9fff·]{2,8}[，,]\s*[^，。,]{2,20}(?:报道|報導|报导|報道)[。.]?$")
+_BYLINE_NAME = re.compile(r"^(?:[\u4e00-\u9fff·]{2,4})(?:\s+[\u4e00-\u9fff·]{2,4}){0,2}$")
+_DATE_LINE = re.compile(r"^[\s\w:：/\-.年月日时分秒|｜·,，()（）]*?(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}.{0,40}$")
+
+
+def filter_blocks(blocks: list, title: str, explain: list[str] | None = None) -> tuple[list, dict]:
+    """Remove non-body lines (source/credit/editor/caption/disclaimer/paywall/sign-off lines,
+    the repeated title, a leading byline/date line) from the written blocks; return the kept
+    blocks and what they told about the page (source, author, date)."""
+    found: dict = {}
+    keep = []
+    n = len(blocks)
+    tnorm = re.sub(r"\s+", "", title or "")
+    removed: dict[str, int] = {}
+    first_text = next((i for i, b in enumerate(blocks) if b[1]), 0)
+    for i, (html, text) in enumerate(blocks):
+        t = text.strip()
+        short = len(t) <= 160
+        rule = None
+        if t and short:
+            if tnorm and re.sub(r"\s+", "", t) == tnorm and i <= first_text + 2:
+                rule = "title repeated in the body"
+            else:
+                for name, rx, action in _LINE_RULES:
+                    m = rx.search(t)
+                    if not m:
+                        continue
+                    if action == "source" and "source" not in found:
+                        found["source"] = m.group(1).strip("“”\"《》 ")
+                    if action == "author" and "author" not in found:
+                        found["author"] = m.group(1)
+                    rule = name
+                    break
+            if rule is None and i >= n - 2 and _SIGNOFF.match(t):
+                rule = "reporter sign-off"
+            if rule is None and i <= first_text + 1 and _DATE_LINE.match(t) and len(t) <= 60 \
+                    and not _FULL_PUNCT.search(t[:-1]):
+                rule = "date line"
+                d = parse_date(t)
+                if d and "date" not in found:
+                    found["date"] = d
+            if rule is None and i == first_text and _BYLINE_NAME.match(t) and len(blocks) > 3:
+                rule = "byline"
+                found.setdefault("author", t)
+            if rule is None and i <= first_text + 2 and t.startswith(("——", "--", "—")) and len(t) <= 60 \
+                    and html.startswith("<p"):
+                rule = "subtitle line"
+        if rule:
+            removed[rule] = removed.get(rule, 0) + 1
+            continue
+        keep.append([html, text])
+    if explain is not None and removed:
+        explain.append("removed lines: " + ", ".join(f"{n} x {w}" for w, n in sorted(removed.items())))
+    return keep, found
+
+
+# ---------------------------------------------------------------------------------------------
+# Title
+
+_TITLE_SEP = re.compile(r"\s+[-–—|｜·:]\s+|\s*[_｜|]\s*|\s+-\s*|\s*--+\s*|\s+»\s+|\s*&raquo;\s*|\s*»\s*")
+_TRIVIAL_TITLES = {"显示", "顯示", "无标题", "無標題", "untitled", "首页", "首頁", "home", "index", "新闻", "新聞", "正文"}
+
+
+def _segments(title: str) -> list[str]:
+    return [x.strip() for x in _TITLE_SEP.split(title) if x and x.strip()]
+
+
+def _tnorm(s: str) -> str:
+    return re.sub(r"\s+", "", s or "")
+
+
+def pick_title(root, pm: PageMeta, parts: list, explain: list[str] | None = None) -> tuple[str, object]:
+    """The page's title and the heading element it came from (or None). See the module doc for
+    the order of preference; a candidate must agree with <title> when <title> is informative."""
+    title_tag = pm.title_tag or pm.wrapper_title
+    segs = _segments(title_tag)
+    main_seg = max(segs, key=len) if segs else ""
+    affixes = {x for x in segs if x != main_seg}
+    if pm.site_name:
+        affixes.add(pm.site_name.strip())
+
+    def strip(c: str) -> str:
+        c = norm_ws(c)
+        for _ in range(4):
+            cs = _segments(c)
+            if len(cs) > 1 and (cs[-1] in affixes or cs[-1] == pm.site_name):
+                c = c[: c.rfind(cs[-1])].rstrip(" -–—|｜_:·»").rstrip()
+                continue
+            if len(cs) > 1 and cs[0] in affixes and len(cs[0]) < len(c) / 2:
+                c = c[c.find(cs[0]) + len(cs[0]):].lstrip(" -–—|｜_:·»").lstrip()
+                continue
+            break
+        return c
+
+    cands: list[tuple[str, str, object]] = []
+    for key in ("og:title", "twitter:title"):
+        if pm.meta.get(key):
+            cands.append((strip(pm.meta[key]), key, None))
+    for o in pm.jsonld:
+        h = o.get("headline") or (o.get("name") if str(o.get("@type", "")).lower().endswith("article") else None)
+        if isinstance(h, str) and h.strip():
+            cands.append((strip(h), "JSON-LD headline", None))
+            break
+    content_start = parts[0] if parts else None
+    headings = []
+    for h in root.iter("h1", "h2", "h3"):
+        t = node_text(h)
+        if 4 <= len(t) <= 120:
+            headings.append((h, t))
+        if len(headings) >= 12:
+            break
+    for h, t in headings:
+        cands.append((t, f"<{h.tag}> heading", h))
+
+    tt = _tnorm(title_tag)
+    informative = len(main_seg) >= 4 and main_seg.lower() not in _TRIVIAL_TITLES
+    if informative:
+        agreeing = [(c, why, el) for c, why, el in cands
+                    if c and len(c) >= 4 and c not in affixes and _tnorm(c) in tt]
+        if agreeing:
+            best = max(agreeing, key=lambda x: len(_tnorm(x[0])))
+            if explain is not None:
+                explain.append(f"title: from {best[1]} (agrees with <title>)")
+            return best[0], best[2]
+        for c, why, el in cands:
+            if why in ("og:title", "twitter:title", "JSON-LD headline") and len(c) >= 4:
+                if explain is not None:
+                    explain.append(f"title: from {why}")
+                return c, el
+        if explain is not None:
+            explain.append("title: <title> minus the site name")
+        return strip(main_seg) if len(segs) > 1 else norm_ws(title_tag), None
+    # <title> missing or uninformative: metadata, then a prominent line at the top of the content
+    for c, why, el in cands:
+        if why in ("og:title", "twitter:title", "JSON-LD headline") and len(c) >= 2:
+            if explain is not None:
+                explain.append(f"title: from {why} (<title> is uninformative)")
+            return c, el
+    el, t = _prominent_line(root, content_start)
+    if t:
+        if explain is not None:
+            explain.append(f"title: prominent line {describe(el)} above the body (<title> is uninformative)")
+        return t, el
+    for c, why, el in cands:
+        if c:
+            return c, el
+    return norm_ws(title_tag), None
+
+
+def _prominent_line(root, content):
+    """A short heading-like line (h1-h3, or a bold/centred short paragraph) at the top of the
+    content or just above it."""
+    scope = content if content is not None else root.find("body")
+    if scope is None:
+        return None, ""
+    for el in scope.iter("h1", "h2", "h3", "strong", "b", "p", "div", "center", "font"):
+        t = node_text(el)
+        if not t:
+            continue
+        if len(t) > 60:
+            return None, ""  # running text reached: no title line
+        if el.tag in ("h1", "h2", "h3", "strong", "b", "center") or (el.get("align") or "").lower() == "center" \
+                or "center" in (el.get("style") or ""):
+            if 2 <= len(t) <= 60:
+                return el, t
+    return None, ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Date near the title / in the article header
+
+_DATEISH = re.compile(r"(?:^|[-_\s])(?:date|time|pubtime|pub-?date|publish\w*|post-?time|post-?date|timestamp|"
+                      r"article-?time|info|meta|byline|source|date-?source|time-?source)(?=$|[-_\s\d])", re.I)
+
+
+def header_date(root, title_el, parts: list) -> tuple[str | None, str]:
+    """A date written near the title: in <time datetime>, or in a short text between the title
+    heading and the start of the body (or in the first lines of the content)."""
+    body = root.find("body")
+    scope = body if body is not None else root
+    start_seen = title_el is None
+    first = parts[0] if parts else None
+    steps = 0
+    for el in scope.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el is title_el:
+            start_seen = True
+            continue
+        if first is not None and el is first:
+            break
+        if not start_seen:
+            continue
+        steps += 1
+        if steps > 400:
+            break
+        if el.tag == "time":
+            d = parse_date(el.get("datetime") or "") or parse_date(node_text(el), compact=False)
+            if d:
+                return d, "<time> near the title"
+        if el.tag == "a":
+            continue
+        for attr in ("data-seconds", "data-timestamp", "data-time", "datetime", "content"):
+            v = el.get(attr)
+            if v and (attr != "content" or el.get("property") or el.get("itemprop")):
+                d = parse_date(v)
+                if d:
+                    return d, f"@{attr} near the title"
+        txt = el.text or ""
+        if len(txt.strip()) <= 80:
+            d = parse_date(txt, compact=False)
+            if d:
+                return d, f"date line {describe(el)} near the title"
+    # first lines of the content itself
+    if first is not None:
+        for el in first.iter("time", "span", "p", "div", "em", "i", "font"):
+            t = node_text(el)
+            if el.tag == "time":
+                d = parse_date(el.get("datetime") or t)
+                if d:
+                    return d, "<time> in the content"
+            if len(t) <= 60 and _DATE_LINE.match(t):
+                d = parse_date(t, compact=False)
+                if d:
+                    return d, f"date line {describe(el)} at the top of the content"
+            if len(t) > 200:
+                break
+    return None, ""
+
+
+def classed_date(root) -> tuple[str | None, str]:
+    """A date in an element whose class/id says it is the publication time (first in the page)."""
+    body = root.find("body")
+    if body is None:
+        return None, ""
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el.tag == "a":
+            continue
+        ci = classid(el)
+        if ci and re.search(r"(?:^|[-_\s])(?:pub-?date|pubtime|publish-?(?:date|time)|post-?(?:date|time)|"
+                            r"article-?(?:date|time)|date|time)(?=$|[-_\s])", ci, re.I):
+            t = norm_ws(el.text_content())
+            if len(t) <= 60:
+                for attr in ("datetime", "data-seconds", "data-timestamp", "content"):
+                    if el.get(attr):
+                        d = parse_date(el.get(attr))
+                        if d:
+                            return d, f"@{attr} of {describe(el)}"
+                d = parse_date(t, compact=False)
+                if d:
+                    return d, f"{describe(el)}"
+    return None, ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Tags
+
+
+def find_tags(root, parts: list, explain: list[str] | None = None) -> list[str]:
+    """rel=tag links and links in tag boxes, in the article scope (the content and the blocks
+    after it within its container, never the whole page's tag clouds)."""
+    if not parts:
+        return []
+    # scope: the lowest ancestor of the content that holds a tag box or rel=tag link, at most
+    # three levels up
+    scopes = []
+    node = parts[0]
+    for _ in range(4):
+        if node is None or node.tag in ("html",):
+            break
+        scopes.append(node)
+        node = node.getparent()
+    tags: list[str] = []
+    how = ""
+    for scope in scopes:
+        links = [a for a in scope.iter("a") if "tag" in (a.get("rel") or "").lower().split()]
+        if links:
+            how = f"rel=tag links in {describe(scope)}"
+        else:
+            boxes = [el for el in scope.iter() if isinstance(el.tag, str) and el.tag not in ("a", "body")
+                     and classid(el) and _TAGBOX.search(classid(el))
+                     and not re.search(r"cloud|hot|nav|menu", classid(el), re.I)]
+            boxes = [b for b in boxes if not any(_is_ancestor(o, b) for o in boxes if o is not b)]
+            links = [a for b in boxes for a in b.iter("a")]
+            if links:
+                how = "tag box " + ", ".join(describe(b) for b in boxes[:3])
+        if links:
+            for a in links:
+                t = norm_ws(a.text_content()).lstrip("#＃").strip()
+                if t and len(t) <= 30 and t not in tags:
+                    tags.append(t)
+            if len(tags) > 30:
+                tags = []
+                continue
+            break
+    if tags and explain is not None:
+        explain.append(f"tags: {how}")
+    return tags
+
+
+# ---------------------------------------------------------------------------------------------
+# Source / author in the article header
+
+_SRC_RX = re.compile(r"(?:来源|來源|稿源|出处|文章来源)\s*[：:]\s*([^\s，。,;；|｜<]{2,30})")
+_AUTH_RX = re.compile(r"(?:作者|记者|記者|文)\s*[：:/]\s*([^\s，。,;；|｜<]{2,20})")
+
+
+def header_source(root, title_el, parts: list) -> tuple[str | None, str | None, str]:
+    """来源：/作者： in the region between the title and the body, or in an element whose
+    class/id says source/author. Returns (source, author, where)."""
+    body = root.find("body")
+    if body is None:
+        return None, None, ""
+    first = parts[0] if parts else None
+    started = title_el is None
+    src = auth = None
+    where = ""
+    steps = 0
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el is title_el:
+            started = True
+            continue
+        if first is not None and el is first:
+            break
+        if not started:
+            continue
+        steps += 1
+        if steps > 400:
+            break
+        t = norm_ws(el.text_content()) if len(el) < 30 else norm_ws(el.text or "")
+        if not t or len(t) > 150:
+            continue
+        ci = classid(el)
+        if src is None:
+            m = _SRC_RX.search(t)
+            if m:
+                src, where = m.group(1), f"来源： in {describe(el)} near the title"
+            elif ci and re.search(r"(?:^|[-_\s])source(?=$|[-_\s])", ci, re.I) and len(t) <= 30 and not parse_date(t):
+                src, where = t, f"{describe(el)} near the title"
+        if auth is None:
+            m = _AUTH_RX.search(t)
+            if m:
+                auth = m.group(1)
+    if src is None:
+        for el in body.iter("span", "div", "a", "em", "p"):
+            ci = classid(el)
+            if ci and re.search(r"(?:^|[-_\s#])source(?=$|[-_\s])", ci, re.I):
+                t = norm_ws(el.text_content())
+                m = _SRC_RX.search(t)
+                if m:
+                    return m.group(1), auth, f"来源： in {describe(el)}"
+                if 2 <= len(t) <= 20 and not parse_date(t) and not re.search(r"[：:]", t):
+                    return t, auth, f"{describe(el)}"
+    return src, auth, where
