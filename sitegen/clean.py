@@ -315,9 +315,16 @@ def _apply_generic(root, pm, explain: list[str]):
         why = "the page's own URL" if d else ""
     if not d:
         d, why = X.classed_date(root)
+    leads = X.lead_blocks(root, title_el, parts, st)
+    if leads:
+        body_chars = "".join("".join(X.node_text(p).split()) for p in parts)
+        leads = [el for el in leads if "".join(X.node_text(el).split())[:60] not in body_chars]
+        if leads:
+            explain.append(f"lead: {len(leads)} paragraph(s) between the title and the body: "
+                           + ", ".join(X.describe(el) for el in leads))
     X.prune(parts, st, explain)
     writer = X.BodyWriter(pm.url)
-    for p in parts:
+    for p in leads + parts:
         writer.node(p)
     writer.flush()
     blocks, found = X.filter_blocks(writer.blocks, title, explain)

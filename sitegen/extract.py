@@ -502,14 +502,27 @@ def find_content(root, explain: list[str] | None = None):
     # Sibling blocks of the best candidate (and of its parent): a split body, a lead paragraph
     # in its own field. They must be running text themselves, not lists of links or chrome.
     node = best
-    for level in range(2):
+    for level in range(5):
         parent = node.getparent()
-        if parent is None or node.tag == "body" or parent.tag in ("html",):
+        if parent is None or node.tag == "body" or parent.tag in ("html", "body"):
+            break
+        pci = classid(parent)
+        if level >= 2 and pci and _NEG.search(pci) and not _POS.search(pci):
             break
         thresh = max(10.0, best_score * 0.2)
+        before = True
         for sib in parent:
-            if not isinstance(sib.tag, str) or sib is node:
+            if sib is node:
+                before = False
                 continue
+            if not isinstance(sib.tag, str):
+                continue
+            if level >= 2 and not before:
+                break  # far from the body only a lead/standfirst before it is taken
+            if _CAPTION.search(classid(sib) or "-") or sib.tag == "figure":
+                continue
+            if sib.find(".//img") is not None and st.get(sib) is not None and st[sib].chars <= 120:
+                continue  # an image with its caption
             s = st.get(sib)
             if s is None or s.chars < 1:
                 continue
@@ -768,8 +781,11 @@ def _split_lines(raw: str) -> list[str]:
         wrapped = med >= 12 and sum(1 for L in lens[:-1] if abs(L - med) <= max(3, med * 0.2)) >= 0.7 * len(body)
         if wrapped:
             joined = ""
-            for g in group:
+            for k, g in enumerate(group):
                 g = g.strip()
+                if k and lens[k - 1] < 0.8 * med and re.search(r"[。！？!?□」』”\"]\s*$", joined):
+                    out.append(_strip_indent(joined))  # a short line that ends a sentence ends the paragraph
+                    joined = ""
                 if joined and re.search(r"[A-Za-z0-9,.;:!?]$", joined) and re.match(r"[A-Za-z0-9(]", g):
                     joined += " "
                 joined += g
@@ -863,7 +879,8 @@ def classify(root, pm: PageMeta, content, st: dict) -> Kind | None:
 
 
 def _sig(el) -> str:
-    return el.tag + ("." + ".".join(sorted((el.get("class") or "").split())[:2]) if el.get("class") else "")
+    cls = (el.get("class") or "").split()
+    return el.tag + ("." + cls[0] if cls else "")
 
 
 def _repeated_items(content, st) -> tuple[int, float, str] | None:
@@ -897,22 +914,19 @@ def _repeated_items(content, st) -> tuple[int, float, str] | None:
         node = node.getparent()
         if node is None or node.tag in ("body", "html"):
             break
-    # the content is one item among many similar siblings (a teaser picked as "the article")
-    parent = content.getparent()
-    if parent is not None and content.tag not in ("body",):
-        sig = _sig(content)
-        sibs = [c for c in parent if isinstance(c.tag, str) and _sig(c) == sig]
-        if len(sibs) >= 5 and st[content].chars < 600:
-            linked = [c for c in sibs if _has_headline_link(c)]
-            if len(linked) >= 0.5 * len(sibs):
+    # the content is one item among many similar siblings or cousins (a teaser picked as "the
+    # article"): look up to four levels for a run of >= 5 items with headline links
+    if st[content].chars < 600 and content.tag != "body":
+        node = content
+        for _ in range(4):
+            parent = node.getparent()
+            if parent is None or node.tag == "body":
+                break
+            sig = _sig(node)
+            sibs = [c for c in parent if isinstance(c.tag, str) and _sig(c) == sig]
+            if len(sibs) >= 5 and sum(1 for c in sibs if _has_headline_link(c)) >= 0.5 * len(sibs):
                 return len(sibs), 1.0, sig
-        # or one of many similar cousins
-        gp = parent.getparent()
-        if gp is not None and st[content].chars < 600:
-            psig = _sig(parent)
-            cousins = [c for c in gp if isinstance(c.tag, str) and _sig(c) == psig]
-            if len(cousins) >= 5 and sum(1 for c in cousins if _has_headline_link(c)) >= 0.5 * len(cousins):
-                return len(cousins), 1.0, psig
+            node = parent
     return None
 
 
@@ -970,8 +984,8 @@ _CAPTION = re.compile(r"(?:^|[-_\s])(?:caption|captions|credit|credits|pic-?info
                       r"img-?(?:desc|text|info|title|caption)|image-?(?:caption|credit|copyright)|photo-?"
                       r"(?:caption|credit|desc)|figcaption|copyright|media-?caption)(?=$|[-_\s\d])", re.I)
 _AD_LABEL = re.compile(r"^(?:advertisement|advertising|sponsored|ad|广告|廣告|推广|推廣|赞助|贊助)$", re.I)
-_TAGBOX = re.compile(r"(?:^|[-_\s])(?:tags?|tag-?list|tags-?list|keywords?|keyword-?list|topics?|labels?|"
-                     r"post-?tags|article-?tags|entry-?tags)(?=$|[-_\s\d])", re.I)
+_TAGBOX = re.compile(r"(?:^|\s)(?:[a-z]+[-_])?(?:tags?|keywords?|topics?|labels?|tag-?links?)"
+                     r"(?:[-_](?:list|box|container|wrap|wrapper|area|links?|items?|bar|group))?(?=$|\s)", re.I)
 
 
 def prune(parts: list, st: dict, explain: list[str] | None = None) -> None:
@@ -982,8 +996,8 @@ def prune(parts: list, st: dict, explain: list[str] | None = None) -> None:
     def note(why: str) -> None:
         counts[why] = counts.get(why, 0) + 1
 
+    total = sum(st[p].chars if p in st else weight_len(node_text(p)) for p in parts) or 1.0
     for part in parts:
-        total = st[part].chars if part in st else weight_len(node_text(part))
         kill = []
         for el in part.iter():
             if el is part or not isinstance(el.tag, str):
@@ -997,7 +1011,7 @@ def prune(parts: list, st: dict, explain: list[str] | None = None) -> None:
                 kill.append(el); note(f"<{tag}>"); continue
             if tag == "header" and s.chars < 0.25 * total:
                 kill.append(el); note("<header>"); continue
-            if ci and _CAPTION.search(ci) and s.chars < 0.3 * total and tag not in ("body",):
+            if ci and _CAPTION.search(ci) and s.chars < 0.5 * total and tag not in ("body",):
                 kill.append(el); note("caption/credit"); continue
             if tag == "figcaption":
                 continue  # kept as the image's alt text by the writer
@@ -1023,7 +1037,7 @@ def prune(parts: list, st: dict, explain: list[str] | None = None) -> None:
 # action: "drop" | "source" (group 1 = source, dropped) | "author" (group 1 = author, dropped)
 _LINE_RULES = [
     ("source line", re.compile(r"^[【\[（(]?\s*(?:来源|來源|稿源|出处|出處|消息来源|文章来源|新闻来源|Source)\s*[：:︱|｜]\s*"
-                               r"([^\s，。,;；|｜】\])）]{1,30})"), "source"),
+                               r"([^\s，。,;；|｜】\])）(（\[【]{1,30})"), "source"),
     ("reprint credit", re.compile(r"^本文(?:为|系|由|来自|來自|转载自|轉載自|首发于|原载于)\s*[“\"《]?([^，。,\s“”《》\"]{2,20}?)[”》\"]?\s*"
                                   r"(?:授权|授權|原创|原創|独家|獨家|首发|首發|供稿|提供|发布|發布|，|,|。)"), "source"),
     ("publication trailer", re.compile(r"^[—–\-]{1,3}\s*(?:原载|原載|载|載|摘自|转自|轉自)?\s*《([^》]{2,20})》\s*\S{0,20}$"), "source"),
@@ -1109,7 +1123,13 @@ _TRIVIAL_TITLES = {"显示", "顯示", "无标题", "無標題", "untitled", "�
 
 
 def _segments(title: str) -> list[str]:
-    return [x.strip() for x in _TITLE_SEP.split(title) if x and x.strip()]
+    segs = [x.strip() for x in _TITLE_SEP.split(title) if x and x.strip()]
+    if segs:
+        # "标题-搜狐财经": a bare hyphen before a short site name
+        m = re.match(r"^(.{6,}?)-([\u4e00-\u9fff]{2,8}|[A-Za-z]{2,12})$", segs[-1])
+        if m and not re.search(r"[A-Za-z0-9]$", m.group(1)):
+            segs[-1:] = [m.group(1).strip(), m.group(2)]
+    return segs
 
 
 def _tnorm(s: str) -> str:
@@ -1165,15 +1185,16 @@ def pick_title(root, pm: PageMeta, parts: list, explain: list[str] | None = None
         agreeing = [(c, why, el) for c, why, el in cands
                     if c and len(c) >= 4 and c not in affixes and _tnorm(c) in tt]
         if agreeing:
-            best = max(agreeing, key=lambda x: len(_tnorm(x[0])))
+            # the real title starts the <title>; site names and sections come after it
+            best = max(agreeing, key=lambda x: (tt.startswith(_tnorm(x[0])), len(_tnorm(x[0]))))
             if explain is not None:
                 explain.append(f"title: from {best[1]} (agrees with <title>)")
-            return best[0], best[2]
+            return best[0], best[2] if best[2] is not None else _heading_for(headings, best[0])
         for c, why, el in cands:
             if why in ("og:title", "twitter:title", "JSON-LD headline") and len(c) >= 4:
                 if explain is not None:
                     explain.append(f"title: from {why}")
-                return c, el
+                return c, _heading_for(headings, c)
         if explain is not None:
             explain.append("title: <title> minus the site name")
         return strip(main_seg) if len(segs) > 1 else norm_ws(title_tag), None
@@ -1192,6 +1213,59 @@ def pick_title(root, pm: PageMeta, parts: list, explain: list[str] | None = None
         if c:
             return c, el
     return norm_ws(title_tag), None
+
+
+def _heading_for(headings, title: str):
+    t = _tnorm(title)
+    for h, ht in headings:
+        if _tnorm(ht) == t:
+            return h
+    return None
+
+
+def lead_blocks(root, title_el, parts: list, st: dict) -> list:
+    """Paragraphs of running text between the title heading and the body (a lead/standfirst in
+    its own field), not already part of the body."""
+    if title_el is None or not parts:
+        return []
+    first = parts[0]
+    if _is_ancestor(first, title_el):
+        return []
+    out = []
+    started = False
+    budget = 0
+    for el in root.iter():
+        if el is title_el:
+            started = True
+            continue
+        if el is first:
+            break
+        if not started or not isinstance(el.tag, str):
+            continue
+        budget += 1
+        if budget > 300:
+            return []
+        if el.tag not in ("p", "div") or el.get("data-lead-seen"):
+            continue
+        s = st.get(el)
+        if s is None or not _good_text(s) or s.chars > 600:
+            continue
+        if el.tag == "div" and any(c.tag in ("p", "div") for c in el):
+            continue
+        anc, bad = el.getparent(), False
+        while anc is not None and anc is not first:
+            ci = classid(anc)
+            if ci and (_CAPTION.search(ci) or (_NEG.search(ci) and not _POS.search(ci))) or anc.tag in ("a", "header", "footer", "aside"):
+                bad = True
+                break
+            anc = anc.getparent()
+        ci = classid(el)
+        if bad or (ci and (_CAPTION.search(ci) or (_NEG.search(ci) and not _POS.search(ci)))):
+            continue
+        out.append(el)
+        if len(out) >= 2:
+            break
+    return out
 
 
 def _prominent_line(root, content):
@@ -1348,7 +1422,7 @@ def find_tags(root, parts: list, explain: list[str] | None = None) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Source / author in the article header
 
-_SRC_RX = re.compile(r"(?:来源|來源|稿源|出处|文章来源)\s*[：:]\s*([^\s，。,;；|｜<]{2,30})")
+_SRC_RX = re.compile(r"(?:来源|來源|稿源|出处|文章来源)\s*[：:]\s*([^\s，。,;；|｜<（(\[【]{2,30}?)(?=作者|編輯|编辑|责任编辑|責任編輯|记者|記者|[\s，。,;；|｜<（(\[【]|$)")
 _AUTH_RX = re.compile(r"(?:作者|记者|記者|文)\s*[：:/]\s*([^\s，。,;；|｜<]{2,20})")
 
 
@@ -1376,7 +1450,7 @@ def header_source(root, title_el, parts: list) -> tuple[str | None, str | None, 
         steps += 1
         if steps > 400:
             break
-        t = norm_ws(el.text_content()) if len(el) < 30 else norm_ws(el.text or "")
+        t = norm_ws(" ".join(el.itertext())) if len(el) < 30 else norm_ws(el.text or "")
         if not t or len(t) > 150:
             continue
         ci = classid(el)
@@ -1384,20 +1458,25 @@ def header_source(root, title_el, parts: list) -> tuple[str | None, str | None, 
             m = _SRC_RX.search(t)
             if m:
                 src, where = m.group(1), f"来源： in {describe(el)} near the title"
-            elif ci and re.search(r"(?:^|[-_\s])source(?=$|[-_\s])", ci, re.I) and len(t) <= 30 and not parse_date(t):
+            elif ci and re.search(r"(?:^|[-_\s])source(?=$|[-_\s])", ci, re.I) and _plain_name(t):
                 src, where = t, f"{describe(el)} near the title"
         if auth is None:
             m = _AUTH_RX.search(t)
             if m:
                 auth = m.group(1)
     if src is None:
-        for el in body.iter("span", "div", "a", "em", "p"):
+        for el in body.iter("span", "div", "em", "p"):
             ci = classid(el)
             if ci and re.search(r"(?:^|[-_\s#])source(?=$|[-_\s])", ci, re.I):
-                t = norm_ws(el.text_content())
+                t = norm_ws(" ".join(el.itertext()))
                 m = _SRC_RX.search(t)
                 if m:
                     return m.group(1), auth, f"来源： in {describe(el)}"
-                if 2 <= len(t) <= 20 and not parse_date(t) and not re.search(r"[：:]", t):
+                if _plain_name(t) and not (len(el) == 1 and el[0].tag == "a" and len(node_text(el[0])) == len(t)):
                     return t, auth, f"{describe(el)}"
     return src, auth, where
+
+
+def _plain_name(t: str) -> bool:
+    """Looks like an outlet's name: short, no digits, colons or sentence punctuation."""
+    return 2 <= len(t) <= 16 and not re.search(r"[\d：:，。,.!?！？⋅·|｜/]", t)
