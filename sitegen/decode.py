@@ -195,7 +195,8 @@ def decode(data: bytes) -> Decoded:
     utf16 = _utf16_without_bom(data)
     if utf16:
         text = data.decode(utf16, errors="replace")
-        if text.count("\ufffd") < max(4, len(text) // 200):
+        controls = sum(1 for c in text[:4096] if c < " " and c not in "\t\r\n\f")
+        if text.count("\ufffd") < max(4, len(text) // 200) and controls < 0.02 * min(len(text), 4096) and "<" in text[:4096]:
             return _finish(text, utf16, warnings)
 
     reason = _looks_binary(data)

@@ -710,8 +710,9 @@ class BodyWriter:
         elif tag in _INLINE_KEEP and _INLINE_KEEP[tag]:
             name = _INLINE_KEEP[tag]
             if name == "a":
-                href = el.get("href") or ""
-                if href and not href.startswith("#") and not href.lower().startswith("javascript"):
+                href = (el.get("href") or "").strip()
+                scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):", href)
+                if href and not href.startswith("#") and (not scheme or scheme.group(1).lower() in ("http", "https", "mailto")):
                     self.buf.append(f'<a href="{_attr(href)}">')
                     self.walk_children(el)
                     self.buf.append("</a>")
@@ -1141,7 +1142,7 @@ def pick_title(root, pm: PageMeta, parts: list, explain: list[str] | None = None
     the order of preference; a candidate must agree with <title> when <title> is informative."""
     title_tag = pm.title_tag or pm.wrapper_title
     segs = _segments(title_tag)
-    main_seg = max(segs, key=len) if segs else ""
+    main_seg = max(segs, key=lambda x: (weight_len(x), len(x))) if segs else ""
     affixes = {x for x in segs if x != main_seg}
     if pm.site_name:
         affixes.add(pm.site_name.strip())

@@ -1,0 +1,112 @@
+"""The generic extractor on small synthetic pages: one kind of trouble per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitegen.clean import clean_bytes, load_profiles
+
+P = "俄罗斯总统新闻秘书佩斯科夫称，商业谈判仍在继续，因为有两国领导人的政治意愿，所以商业问题的协调将继续进行，我们毫不怀疑将达成所有必要的协议。"
+
+
+@pytest.fixture(scope="module")
+def profiles():
+    return load_profiles()
+
+
+def clean(html: str, profiles):
+    return clean_bytes(html.encode("utf-8"), rel_path="t.html", profiles=profiles)
+
+
+def article(body: str, head: str = "", before: str = "", after: str = "", title="测试标题一二三 - 某某网") -> str:
+    return (f"<html><head><title>{title}</title>{head}</head><body><div class='nav'><a href='/'>首页</a> "
+            f"<a href='/a'>国际</a></div>{before}<div class='article'>{body}</div>{after}"
+            "<div class='footer'>版权所有 某某网</div></body></html>")
+
+
+def test_body_keeps_paragraphs_drops_chrome(profiles):
+    body = "<h1>测试标题一二三</h1>" + "".join(f"<p>{P}{i}</p>" for i in range(5))
+    body += "<ul class='related'><li><a href='/x/1'>相关新闻一则很长的标题</a></li><li><a href='/x/2'>相关新闻二则很长的标题</a></li></ul>"
+    body += "<div class='share'>分享到微信 微博</div><p>来源：新华社</p><p>（责任编辑：张三）</p>"
+    r = clean(article(body), profiles)
+    assert r.kind == "article"
+    rec = r.record
+    assert rec.title == "测试标题一二三"
+    assert rec.source == "新华社"
+    text = rec.body_text
+    assert text.count(P) == 5
+    for junk in ("首页", "相关新闻", "分享到", "责任编辑", "版权所有", "来源"):
+        assert junk not in text
+    assert "测试标题一二三" not in text
+
+
+def test_hidden_text_is_dropped(profiles):
+    body = (f"<p>{P}<span style='display:none'>水印文字甲</span></p><p hidden>水印文字乙</p>"
+            f"<p style='visibility: hidden'>水印文字丙</p><p>{P}</p><p>{P}</p>")
+    r = clean(article(body), profiles)
+    assert r.kind == "article"
+    assert "水印" not in r.record.body_text
+
+
+def test_br_br_splits_paragraphs_and_hard_wraps_join(profiles):
+    lines = [P[i:i + 20] for i in range(0, len(P), 20)]
+    wrapped = "<br>\n".join(lines)
+    body = f"<div>{wrapped}<br><br>{wrapped}<br><br>{P}</div>"
+    r = clean(article(body), profiles)
+    paras = r.record.body_text.split("\n\n")
+    assert paras == [P, P, P]
+
+
+def test_date_order_and_never_from_related_links(profiles):
+    head = '<meta property="article:published_time" content="2021-03-04T10:00:00+08:00">'
+    related = "<ul><li><a href='/news/20200101/1.html'>旧闻一则很长的标题在这里</a></li></ul>"
+    r = clean(article(f"<p>{P}</p><p>{P}</p>" + related, head=head), profiles)
+    assert r.record.date == "2021-03-04"
+    r = clean(article(f"<p>{P}</p><p>{P}</p>" + related), profiles)
+    assert r.record.date is None
+    canon = '<link rel="canonical" href="https://example.com/news/2019/11/22/315701">'
+    r = clean(article(f"<p>{P}</p><p>{P}</p>" + related, head=canon), profiles)
+    assert r.record.date == "2019-11-22" and r.record.url.endswith("315701")
+
+
+def test_date_line_near_title(profiles):
+    before = "<h1>测试标题一二三</h1><div class='info'><span class='time'>2020年6月5日 10:20</span> 来源：环球网</div>"
+    r = clean(article(f"<p>{P}</p><p>{P}</p>", before=before), profiles)
+    assert r.record.date == "2020-06-05"
+    assert r.record.source == "环球网"
+
+
+def test_tags_from_rel_tag_not_meta_keywords(profiles):
+    head = '<meta name="keywords" content="甲,乙,丙">'
+    tags = "<div class='tags'><a rel='tag' href='/t/1'>贸易</a> <a rel='tag' href='/t/2'>中国</a> <a rel='tag' href='/t/1'>贸易</a></div>"
+    r = clean(article(f"<p>{P}</p><p>{P}</p>{tags}", head=head), profiles)
+    assert r.record.tags == ("贸易", "中国")
+    assert "贸易" not in r.record.body_text.split("\n\n")[-1]
+
+
+def test_title_entities_and_og_title(profiles):
+    html = article(f"<p>{P}</p><p>{P}</p>", title="&#x7279;&#x6717;&#x666E;&#x7684;&#x5931;&#x7B97; | Project")
+    assert clean(html, profiles).record.title == "特朗普的失算"
+
+
+def test_index_page_is_skipped(profiles):
+    items = "".join(f"<div class='item'><h2><a href='/n/{i}.html'>新闻标题第{i}条比较长的标题</a></h2>"
+                    f"<p>这是第{i}条新闻的摘要，内容简短。</p></div>" for i in range(12))
+    html = f"<html><head><title>标签：贸易 - 某网</title></head><body><div class='list'>{items}</div></body></html>"
+    r = clean(html, profiles)
+    assert r.kind in ("index", "search") and r.reason
+
+
+def test_forum_and_event_pages_are_skipped(profiles):
+    forum = ("<html><head><title>灌水区 - 某某论坛 - Powered by Discuz!</title></head><body>"
+             f"<div class='post'><p>{P}</p></div><div class='post'><p>{P}</p></div></body></html>")
+    assert clean(forum, profiles).kind == "forum"
+    event = ('<html><head><title>讲座</title><script type="application/ld+json">{"@type": "Event", "name": "x"}'
+             f"</script></head><body><p>{P}</p><p>{P}</p></body></html>")
+    assert clean(event, profiles).kind == "event"
+
+
+def test_explain_says_what_happened(profiles):
+    r = clean(article(f"<p>{P}</p><p>{P}</p><p>来源：新华社</p>"), profiles)
+    text = "\n".join(r.explain)
+    assert "generic extractor" in text and "source" in text and "title" in text
