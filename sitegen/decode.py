@@ -91,18 +91,21 @@ def _common_chars() -> frozenset[str]:
     return frozenset(chars)
 
 
-_COMMON: frozenset[str] | None = None
+_DEL_ASCII: dict | None = None
+_DEL_COMMON: dict | None = None
 
 
 def _plausibility(text: str) -> tuple[int, int]:
-    """(non-ASCII characters, of which uncommon) in a sample of ``text``."""
-    global _COMMON
-    if _COMMON is None:
-        _COMMON = _common_chars()
-    common = _COMMON
-    non_ascii = [c for c in text if ord(c) > 0x7F]
-    uncommon = sum(1 for c in non_ascii if c not in common)
-    return len(non_ascii), uncommon
+    """(non-ASCII characters, of which uncommon) in a sample of ``text`` (str.translate: fast)."""
+    global _DEL_ASCII, _DEL_COMMON
+    if _DEL_COMMON is None:
+        _DEL_ASCII = {i: None for i in range(128)}
+        _DEL_COMMON = dict(_DEL_ASCII)
+        _DEL_COMMON.update({ord(c): None for c in _common_chars()})
+    text = text[:65536]
+    non_ascii = len(text.translate(_DEL_ASCII))
+    uncommon = len(text.translate(_DEL_COMMON))
+    return non_ascii, uncommon
 
 
 def declared_charset(data: bytes) -> str | None:
