@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field, fields
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+import lxml.html
 
 ARTICLE = "article"
 ERROR = "error"
@@ -94,8 +94,11 @@ class CleanResult:
 
 def html_to_text(body_html: str) -> str:
     """Plain text of an HTML fragment: one paragraph per block element, joined by a blank line,
-    whitespace inside a paragraph collapsed."""
-    soup = BeautifulSoup(body_html or "", "html.parser")
+    whitespace inside a paragraph collapsed. (lxml: this runs for every record.)"""
+    if not body_html or not body_html.strip():
+        return ""
+    root = lxml.html.document_fromstring("<html><body>" + body_html + "</body></html>")
+    body = root.find("body")
     paras: list[str] = []
     buf: list[str] = []
 
@@ -105,25 +108,30 @@ def html_to_text(body_html: str) -> str:
             paras.append(text)
         buf.clear()
 
-    def walk(node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                if type(child) is NavigableString or child.__class__.__name__ == "CData":
-                    buf.append(str(child))
-            elif isinstance(child, Tag):
-                if child.name in ("script", "style", "template"):
-                    continue
-                if child.name == "br":
-                    buf.append("\n")
-                    continue
-                if child.name in _BLOCKS:
-                    flush()
-                    walk(child)
-                    flush()
-                else:
-                    walk(child)
+    def walk(node) -> None:
+        if node.text and isinstance(node.tag, str):
+            buf.append(node.text)
+        for child in node:
+            if not isinstance(child.tag, str):  # comments, processing instructions
+                if child.tail:
+                    buf.append(child.tail)
+                continue
+            name = child.tag.lower()
+            if name in ("script", "style", "template"):
+                pass
+            elif name == "br":
+                buf.append("\n")
+            elif name in _BLOCKS:
+                flush()
+                walk(child)
+                flush()
+            else:
+                walk(child)
+            if child.tail:
+                buf.append(child.tail)
 
-    walk(soup)
+    if body is not None:
+        walk(body)
     flush()
     return "\n\n".join(paras)
 
