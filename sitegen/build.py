@@ -23,9 +23,11 @@ from .config import Config
 from .errors import BuildError
 from .mdsource import read_markdown
 from .output import Output
-from .plan import plan_jobs
+from .links import dedupe
+from .plan import plan_jobs, plan_warnings
 from .record import ARTICLE, ERROR, CleanResult, Record
 from .render import Renderer
+from .search import index_site
 from .store import Store
 from .taxonomy import Entry, build_site
 
@@ -62,6 +64,7 @@ class BuildReport:
     outputs: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     output_dir: Path | None = None
+    warnings: list[str] = field(default_factory=list)  # about the whole build (e.g. no base_url)
 
     @property
     def total_time(self) -> float:
@@ -213,6 +216,17 @@ def collect(store: Store, config: Config, present: set[str], report: BuildReport
     return entries
 
 
+def drop_duplicates(entries: list[Entry], config: Config, report: BuildReport):
+    """The same article under two paths (or as Simplified/Traditional twins): keep one; the
+    others become redirect pages to it."""
+    kept, duplicates = dedupe(entries, config.language)
+    for dup, original in sorted(duplicates.items(), key=lambda kv: kv[0].id):
+        report.skipped.append((dup.id, "duplicate", f"same article as {original.id}; redirects there"))
+    report.articles = len(kept)
+    report.warnings.extend(plan_warnings(config))
+    return kept, duplicates
+
+
 def _entry(rec: Record, out: str) -> Entry:
     return Entry(id=rec.source_path, path=out, title=rec.title, date=rec.date, tags=rec.tags,
                  source=rec.source, url=rec.url, author=rec.author, language=rec.language,
@@ -245,14 +259,24 @@ def build(config: Config, *, jobs: int | None = None, progress=None) -> BuildRep
             store.forget_except(present)
         with clock("taxonomy"):
             entries = collect(store, config, present, report)
+            entries, duplicates = drop_duplicates(entries, config, report)
             site = build_site(entries, config.page_size)
             renderer = Renderer(config.templates_dir, config.language)
         with clock("render"):
             out = Output(config.output_dir, config.cache_dir / "staging")
             try:
-                keys = render_all(plan_jobs(site, config), renderer, store, out, report)
+                jobs_ = plan_jobs(site, config, outbound=store.outbound_links(), duplicates=duplicates)
+                keys = render_all(jobs_, renderer, store, out, report)
                 for rel, src in renderer.static_files():
                     out.put(rel, src.read_bytes())
+            except BaseException:
+                out.abort()
+                raise
+        with clock("search"):
+            try:
+                if config.search:
+                    keys |= index_site([(e.path, keys[e.path]) for e in site.entries], store.output_keys(),
+                                       out, config.language, config.cache_dir / "pagefind")
             except BaseException:
                 out.abort()
                 raise

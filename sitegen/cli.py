@@ -39,6 +39,8 @@ def print_report(report, verbose: bool = False, stream=None) -> None:
     stream = stream or sys.stderr
     for path, reason in report.errors:
         print(f"error: {path}: {reason}", file=stream)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=stream)
     if verbose:
         for path, kind, reason in report.skipped:
             print(f"skipped ({kind}): {path}: {reason}", file=stream)

@@ -1,7 +1,8 @@
 """The render plan: which output files exist and the small context each one is rendered from.
 
 Contexts hold plain data with every link already made relative to the page, so the theme
-never builds URLs itself and the site works under any sub-path and from file://.
+never builds URLs itself and the site works under any sub-path and from file://. Absolute URLs
+(canonical, Open Graph, feeds, sitemap) are made only from ``base_url``, and left out without it.
 """
 
 from __future__ import annotations
@@ -9,15 +10,23 @@ from __future__ import annotations
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from . import urls
+from . import feeds, links, urls
 from .config import Config
 from .render import Job
-from .taxonomy import Entry, Page, Site
+from .taxonomy import Entry, Page, Site, paginate
+
+# Bump when links.rewrite changes what it makes: it is part of every article's memo key.
+REWRITE_VERSION = 1
+
+
+def plan_warnings(config: Config) -> list[str]:
+    """Problems of the publishing setup worth one line in the build report."""
+    return [] if config.base_url else [feeds.NO_BASE_URL]
 
 
 def _site_ctx(config: Config) -> dict:
     return {"title": config.title, "description": config.description, "language": config.language,
-            "base_url": config.base_url}
+            "base_url": config.base_url, "search": config.search, "feeds": bool(config.base_url)}
 
 
 def _common(path: str, kind: str, config: Config) -> dict:
@@ -25,7 +34,11 @@ def _common(path: str, kind: str, config: Config) -> dict:
         "site": _site_ctx(config),
         "root": urls.root_prefix(path),
         "page": {"path": path, "kind": kind, "canonical": urls.absolute(config.base_url, path)},
-        "nav": {"home": urls.href(path, urls.home_page(1)), "tags": urls.href(path, urls.tags_index())},
+        "nav": {"home": urls.href(path, urls.home_page(1)), "tags": urls.href(path, urls.tags_index()),
+                "archive": urls.href(path, urls.archive_index()),
+                "search": urls.href(path, urls.search_page()),
+                "feed": urls.href(path, urls.SITE_FEED)},
+        "feed": None,
     }
 
 
@@ -47,38 +60,122 @@ def _list_ctx(page: Page, slugs: dict[str, str]) -> dict:
     }
 
 
-def plan_jobs(site: Site, config: Config) -> Iterator[Job]:
+def _article_job(e: Entry, site: Site, config: Config, slugs, index: links.LinkIndex, outbound) -> Job:
+    newer, older = site.neighbours[e.id]
+    ctx = _common(e.path, "article", config)
+    canonical = ctx["page"]["canonical"]
+    ctx["article"] = {
+        "title": e.title, "date": e.date, "source": e.source, "author": e.author, "url": e.url,
+        "summary": e.summary, "language": e.language or config.language,
+        "tags": _tag_links(e.path, e.tags, slugs),
+        "published": feeds.rfc3339(e.date), "tag_names": list(e.tags),
+    }
+    ctx["jsonld"] = feeds.article_metadata(config, e, canonical)
+    ctx["newer"] = {"title": newer.title, "href": urls.href(e.path, newer.path)} if newer else None
+    ctx["older"] = {"title": older.title, "href": urls.href(e.path, older.path)} if older else None
+    # Everything the body rewrite depends on, so the memo key changes exactly when its output would.
+    ctx["body_rules"] = {"links": links.resolve(index, e.path, outbound.get(e.id, ())),
+                         "images": config.images, "version": REWRITE_VERSION}
+    return Job(e.path, "article.html", ctx, body_id=e.id, body_key=e.body_key)
+
+
+def _month_label(year: int, month: int) -> dict:
+    return {"year": year, "month": month}
+
+
+def plan_jobs(site: Site, config: Config, *, outbound: dict[str, list[str]] | None = None,
+              duplicates: dict[Entry, Entry] | None = None) -> Iterator[Job]:
+    """Every output page of the site. ``outbound``: source path -> link targets in its body;
+    ``duplicates``: dropped duplicate entry -> the entry kept in its place."""
+    outbound = outbound or {}
+    duplicates = duplicates or {}
     slugs = {t.name: t.slug for t in site.tags}
+    index = links.LinkIndex.make(site.entries, duplicates, slugs)
+    has_feeds = bool(config.base_url)
+    sitemap_pages: list[tuple[str, str | None]] = []
+
     for e in site.entries:
-        newer, older = site.neighbours[e.id]
-        ctx = _common(e.path, "article", config)
-        ctx["article"] = {
-            "title": e.title, "date": e.date, "source": e.source, "author": e.author, "url": e.url,
-            "summary": e.summary, "language": e.language or config.language,
-            "tags": _tag_links(e.path, e.tags, slugs),
-        }
-        ctx["newer"] = {"title": newer.title, "href": urls.href(e.path, newer.path)} if newer else None
-        ctx["older"] = {"title": older.title, "href": urls.href(e.path, older.path)} if older else None
-        yield Job(e.path, "article.html", ctx, body_id=e.id, body_key=e.body_key)
+        sitemap_pages.append((e.path, e.date))
+        yield _article_job(e, site, config, slugs, index, outbound)
+
     for page in site.home:
         ctx = _common(page.path, "home", config)
         ctx["list"] = _list_ctx(page, slugs)
+        if has_feeds:
+            ctx["feed"] = urls.href(page.path, urls.SITE_FEED)
+        sitemap_pages.append((page.path, None))
         yield Job(page.path, "list.html", ctx)
+
     for tag in site.tags:
         for page in site.tag_pages[tag.name]:
             ctx = _common(page.path, "tag", config)
             ctx["tag"] = {"name": tag.name, "count": tag.count}
             ctx["list"] = _list_ctx(page, slugs)
+            if has_feeds:
+                ctx["feed"] = urls.href(page.path, urls.tag_feed(tag.slug))
+            sitemap_pages.append((page.path, None))
             yield Job(page.path, "list.html", ctx)
+
     idx = urls.tags_index()
     ctx = _common(idx, "tags", config)
     ctx["tags"] = [{"name": t.name, "count": t.count, "href": urls.href(idx, urls.tag_page(t.slug))}
                    for t in site.tags]
+    sitemap_pages.append((idx, None))
     yield Job(idx, "tags.html", ctx)
+
+    # The monthly archive: an overview by year, and a paginated list per month.
+    arch = urls.archive_index()
+    ctx = _common(arch, "archive", config)
+    years: dict[int, list[dict]] = {}
+    for (year, month), entries in site.months:
+        years.setdefault(year, []).append({**_month_label(year, month), "count": len(entries),
+                                           "href": urls.href(arch, urls.archive_page(year, month))})
+    ctx["years"] = [{"year": y, "months": ms} for y, ms in years.items()]
+    sitemap_pages.append((arch, None))
+    yield Job(arch, "archive.html", ctx)
+    for (year, month), entries in site.months:
+        pages = paginate(list(entries), config.page_size,
+                         lambda n, y=year, m=month: urls.archive_page(y, m, n))
+        for page in pages:
+            ctx = _common(page.path, "month", config)
+            ctx["month"] = {**_month_label(year, month), "count": len(entries)}
+            ctx["list"] = _list_ctx(page, slugs)
+            sitemap_pages.append((page.path, None))
+            yield Job(page.path, "list.html", ctx)
+
+    # Duplicates: the dropped copy's own path becomes a small redirect page to the one kept.
+    for dup, kept in sorted(duplicates.items(), key=lambda kv: kv[0].path):
+        ctx = _common(dup.path, "redirect", config)
+        ctx["redirect"] = {"href": urls.href(dup.path, kept.path), "title": kept.title}
+        ctx["page"]["canonical"] = urls.absolute(config.base_url, kept.path)
+        yield Job(dup.path, "redirect.html", ctx)
+
+    if config.search:
+        sp = urls.search_page()
+        ctx = _common(sp, "search", config)
+        ctx["search"] = {"bundle": urls.href(sp, urls.SEARCH_DIR + "/pagefind-ui.js"),
+                         "css": urls.href(sp, urls.SEARCH_DIR + "/pagefind-ui.css"),
+                         "loader": urls.href(sp, "static/search.js")}
+        yield Job(sp, "search.html", ctx)
+
     # A host serves 404.html for any missing path at any depth, so its links cannot be relative:
     # they start from the site's base path (from base_url; "/" without one).
     ctx = _common("404.html", "404", config)
     base = urlsplit(config.base_url).path if config.base_url else "/"
     ctx["root"] = base
-    ctx["nav"] = {"home": base + "index.html", "tags": base + urls.tags_index()}
+    ctx["nav"] = {"home": base + urls.home_page(1), "tags": base + urls.tags_index(),
+                  "archive": base + urls.archive_index(), "search": base + urls.search_page(),
+                  "feed": base + urls.SITE_FEED}
     yield Job("404.html", "404.html", ctx)
+
+    yield Job(urls.ROBOTS, "robots.txt", {"sitemap": urls.absolute(config.base_url, urls.SITEMAP)})
+    if not has_feeds:
+        return
+    yield Job(urls.SITE_FEED, "atom.xml",
+              feeds.feed_context(config, urls.SITE_FEED, config.title, site.entries, urls.home_page(1)))
+    for tag in site.tags:
+        yield Job(urls.tag_feed(tag.slug), "atom.xml",
+                  feeds.feed_context(config, urls.tag_feed(tag.slug), f"{config.title}: {tag.name}",
+                                     tag.entries, urls.tag_page(tag.slug)))
+    for path, template, ctx in feeds.sitemap_contexts(config, sitemap_pages):
+        yield Job(path, template, ctx)

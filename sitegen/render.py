@@ -16,6 +16,7 @@ from pathlib import Path
 import jinja2
 
 from . import __version__
+from .links import rewrite
 
 
 def default_theme_dir() -> Path:
@@ -67,6 +68,7 @@ class Renderer:
             h.update(rel.encode() + b"\0" + p.read_bytes() + b"\0")
         self.theme_hash = h.hexdigest()
         self.strings = self._strings(language)
+        self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
         # Interface strings are the same for every page: a global, so imported macros see them too.
         self.env.globals["t"] = self.strings
 
@@ -99,5 +101,8 @@ class Renderer:
         template = self.env.get_template(job.template)
         ctx = dict(job.context)
         if body is not None:
+            rules = ctx.get("body_rules")
+            if rules:
+                body = rewrite(body, rules["links"], rules["images"])
             ctx["body"] = body
         return template.render(ctx).encode("utf-8")

@@ -12,9 +12,10 @@ import json
 import sqlite3
 from pathlib import Path
 
+from .links import outbound_links
 from .record import CleanResult, Record
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS results (
@@ -27,7 +28,8 @@ CREATE TABLE IF NOT EXISTS results (
     reason TEXT,
     warnings TEXT NOT NULL,
     record TEXT,            -- Record metadata as JSON, without body_html
-    body_html TEXT
+    body_html TEXT,
+    links TEXT              -- the body's outbound link targets as JSON (links.outbound_links)
 );
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL);
 """
@@ -84,12 +86,13 @@ class Store:
                 d = rec.to_dict()
                 body = d.pop("body_html")
                 meta = json.dumps(d, ensure_ascii=False, sort_keys=True)
+            links = json.dumps(outbound_links(body), ensure_ascii=False) if body else None
             rows.append((res.path, source_hash, cleaner_key, size, mtime_ns, res.kind, res.reason,
-                         json.dumps(list(res.warnings), ensure_ascii=False), meta, body))
+                         json.dumps(list(res.warnings), ensure_ascii=False), meta, body, links))
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany(
-                "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+                "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
 
     def touch(self, source_path: str, size: int, mtime_ns: int) -> None:
         self.db.execute("UPDATE results SET size=?, mtime_ns=? WHERE source_path=?",
@@ -112,6 +115,11 @@ class Store:
                 d["body_html"] = ""
                 rec = Record.from_dict(d)
             yield path, kind, reason, tuple(json.loads(warnings)), rec
+
+    def outbound_links(self) -> dict[str, list[str]]:
+        """source_path -> the link targets in its body (for rewriting links between articles)."""
+        return {p: json.loads(v) for p, v in
+                self.db.execute("SELECT source_path, links FROM results WHERE links IS NOT NULL")}
 
     def body(self, source_path: str) -> str:
         row = self.db.execute("SELECT body_html FROM results WHERE source_path=?", (source_path,)).fetchone()

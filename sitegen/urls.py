@@ -93,8 +93,27 @@ def tag_feed(slug: str) -> str:
     return f"{TAGS_DIR}/{slug}/feed.xml"
 
 
-def archive_page(year: int, month: int) -> str:
-    return f"archive/{year:04d}/{month:02d}/index.html"
+def archive_page(year: int, month: int, number: int = 1) -> str:
+    return paged(f"archive/{year:04d}/{month:02d}", number)
+
+
+def archive_index() -> str:
+    return "archive/index.html"
+
+
+def search_page() -> str:
+    return "search/index.html"
+
+
+SITE_FEED = "feed.xml"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+SEARCH_DIR = "pagefind"
+
+
+def sitemap_part(number: int) -> str:
+    """One part of a sitemap split past 50,000 URLs (sitemap.xml is then the index)."""
+    return f"sitemap-{number}.xml"
 
 
 def article_path(source_path: str, date: str | None, permalink: str) -> str:

@@ -1,0 +1,208 @@
+"""Links inside article bodies, and duplicate articles.
+
+A stored body keeps the links of the page it was cleaned from: absolute URLs on the mirrored
+site. At render time they are rewritten (``rewrite``): a link to another mirrored article (by its
+original URL, ``Record.url``) becomes a relative link to the local copy, a link to one of the
+site's tags becomes a relative link to the local tag page, every other link stays absolute and is
+marked ``rel="noopener noreferrer"``; images follow the ``images`` setting.
+
+The rewrite of one article depends only on its body and on the resolved map of *its own*
+outbound links (``resolve``), which the plan puts into the page's render context: so the memo
+key changes exactly when the rewritten page would, and adding an article re-renders only the
+pages that link to it.
+
+Duplicates (``dedupe``): the same article under two URLs, or as Simplified and Traditional twins,
+is detected by its title, summary and date compared after Traditional-to-Simplified conversion
+(OpenCC); one is kept, the others become redirect pages to it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from . import urls
+from .taxonomy import Entry
+
+_A_HREF = re.compile(r"<a\s[^>]*?href=\"([^\"]*)\"", re.I)
+_TAG_SEGMENTS = ("tag", "tags")
+
+
+def outbound_links(body_html: str) -> list[str]:
+    """The distinct link targets of a (sanitised) body, in order. Cheap: stored with the record."""
+    seen: dict[str, None] = {}
+    for m in _A_HREF.finditer(body_html or ""):
+        seen.setdefault(html.unescape(m.group(1)), None)
+    return list(seen)
+
+
+def normalise_url(url: str) -> str | None:
+    """A comparable form of an absolute http(s) URL: scheme-less, host lower-cased, no fragment,
+    no default index file or trailing slash, percent-decoded path."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    host = parts.netloc.lower().removeprefix("www.")
+    path = unquote(parts.path)
+    for index in ("/index.html", "/index.htm"):
+        if path.endswith(index):
+            path = path[: -len(index) + 1]
+    path = path.rstrip("/") or "/"
+    return urlunsplit(("", host, path, parts.query, ""))
+
+
+@dataclass(frozen=True)
+class LinkIndex:
+    """Where links that point inside the mirror go: original URL -> output path, tag -> slug."""
+
+    by_url: dict[str, str]
+    by_source: dict[str, str]  # source path without extension -> output path
+    tag_slugs: dict[str, str]
+    hosts: frozenset[str]  # hosts of the mirrored site(s), for tag and same-path links
+
+    @classmethod
+    def make(cls, entries, duplicates: dict[str, Entry], tag_slugs: dict[str, str]) -> "LinkIndex":
+        """``duplicates``: dropped entry -> the entry kept in its place."""
+        by_url: dict[str, str] = {}
+        by_source: dict[str, str] = {}
+        hosts: set[str] = set()
+        pairs = [(e, e) for e in entries] + list(duplicates.items())
+        for e, kept in sorted(pairs, key=lambda p: (p[0] is not p[1], p[0].path)):
+            by_source.setdefault(e.id.rsplit(".", 1)[0], kept.path)
+            if e.url and (key := normalise_url(e.url)):
+                by_url.setdefault(key, kept.path)
+                hosts.add(key.split("/", 3)[2])
+        return cls(by_url, by_source, dict(tag_slugs), frozenset(hosts))
+
+    def target(self, href: str) -> str | None:
+        """Output path a link points to inside the site, or None if it leads elsewhere."""
+        if href.startswith("/") and not href.startswith("//"):
+            path = unquote(urlsplit(href).path)  # root-relative: a path on the mirrored site
+            host = None
+        else:
+            key = normalise_url(href)
+            if key is None:
+                return None
+            if key in self.by_url:
+                return self.by_url[key]
+            _, host, path, *_ = urlsplit("http:" + key)
+        if host is None or host in self.hosts:
+            stem = path.strip("/").rsplit(".", 1)[0] if path.endswith((".html", ".htm")) else None
+            if stem and stem in self.by_source:
+                return self.by_source[stem]
+            segs = [s for s in path.split("/") if s]
+            for i, seg in enumerate(segs[:-1]):
+                if seg in _TAG_SEGMENTS and segs[i + 1] in self.tag_slugs:
+                    return urls.tag_page(self.tag_slugs[segs[i + 1]])
+        return None
+
+
+def resolve(index: LinkIndex, from_path: str, hrefs) -> dict[str, str]:
+    """The article's own link map: each outbound href that points inside the site -> its
+    relative link from ``from_path``. Small, JSON-able: it goes into the render context."""
+    out: dict[str, str] = {}
+    for h in hrefs:
+        path = index.target(h)
+        if path is not None:
+            frag = urlsplit(h).fragment
+            out[h] = urls.href(from_path, path) + (f"#{frag}" if frag else "")
+    return out
+
+
+def rewrite(body_html: str, link_map: dict[str, str], images: str = "keep") -> str:
+    """Rewrite a stored body for its page: local links relative, external ones absolute with
+    ``rel="noopener noreferrer"``; images kept (lazy, no referrer), turned into links, or dropped."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(body_html or "", "html.parser")
+    for a in soup.find_all("a"):
+        href = a.get("href")
+        if href is None:
+            continue
+        if href in link_map:
+            a["href"] = link_map[href]
+            if "rel" in a.attrs:
+                del a["rel"]
+        elif urlsplit(href).scheme in ("http", "https"):
+            a["rel"] = "noopener noreferrer"
+        elif not href.startswith(("#", "mailto:")):
+            a.unwrap()  # a relative link to a page that is not in the mirror: keep the text only
+    for img in soup.find_all("img"):
+        src = img.get("src")
+        if images == "drop" or not src or urlsplit(src).scheme not in ("http", "https"):
+            img.decompose()  # dropped, or a relative src no base URL could resolve: it leads nowhere
+        elif images == "link":
+            link = soup.new_tag("a", href=src, rel="noopener noreferrer")
+            link["class"] = "image-link"
+            link.string = img.get("alt") or img.get("title") or _image_name(src)
+            img.replace_with(link)
+        else:
+            img["loading"] = "lazy"
+            img["referrerpolicy"] = "no-referrer"
+            img["decoding"] = "async"
+    return str(soup)
+
+
+def _image_name(src: str) -> str:
+    name = unquote(urlsplit(src).path.rsplit("/", 1)[-1])
+    return f"[图片 {name}]" if name else "[图片]"
+
+
+# --- duplicates -------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+_PUNCT = re.compile(r"[\s\W_]+", re.U)
+
+
+def fingerprint(e: Entry) -> tuple[str, str, str] | None:
+    """What two copies of one article share: title and opening text (Traditional folded to
+    Simplified, punctuation and spacing ignored) and the day. None when there is too little to tell."""
+    conv = _t2s().convert
+    title = _PUNCT.sub("", conv(e.title))
+    summary = _PUNCT.sub("", conv(e.summary or ""))
+    if not title or len(summary) < 20:
+        return None
+    return title, summary, (e.date or "")[:10]
+
+
+def dedupe(entries, language: str) -> tuple[list[Entry], dict[Entry, Entry]]:
+    """Split entries into the kept ones and {duplicate: kept}. The copy kept is the one in the
+    site's script (Simplified for zh-CN, Traditional for zh-TW), then the one with the shortest,
+    then the first output path: deterministic whatever the input order."""
+    want_trad = language.lower() in ("zh-tw", "zh-hk", "zh-hant", "zh-mo")
+    conv = _t2s().convert
+    groups: dict[tuple, list[Entry]] = {}
+    singles: list[Entry] = []
+    for e in entries:
+        fp = fingerprint(e)
+        if fp is None:
+            singles.append(e)
+        else:
+            groups.setdefault(fp, []).append(e)
+    kept: list[Entry] = list(singles)
+    dups: dict[Entry, Entry] = {}
+    for members in groups.values():
+        if len(members) == 1:
+            kept.append(members[0])
+            continue
+
+        def rank(e: Entry):
+            is_simplified = conv(e.title + e.summary) == e.title + e.summary
+            return (is_simplified == want_trad, len(e.path), e.path)
+
+        members = sorted(members, key=rank)
+        kept.append(members[0])
+        for other in members[1:]:
+            dups[other] = members[0]
+    return sorted(kept, key=lambda e: e.path), dups
