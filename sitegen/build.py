@@ -7,10 +7,8 @@ read sources -> clean (cached in the store) -> taxonomy -> render plan -> render
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,7 @@ from . import urls
 from .config import Config
 from .errors import BuildError
 from .mdsource import read_markdown
+from . import parallel
 from .output import Output
 from .links import dedupe
 from .plan import plan_jobs, plan_warnings
@@ -49,6 +48,12 @@ class Source:
     size: int
     mtime_ns: int
     inode: int
+    ctime_ns: int = 0
+
+    @property
+    def stamp(self) -> str:
+        """What the store's fast path trusts (an unchanged stamp means unchanged bytes)."""
+        return f"{self.size}:{self.mtime_ns}:{self.ctime_ns}:{self.inode}"
 
 
 @dataclass
@@ -80,7 +85,7 @@ class BuildReport:
         return (f"built {self.articles} articles, skipped {len(self.skipped)}{skipped}, "
                 f"{len(self.errors)} errors; cleaned {self.cleaned}, reused {self.reused}; "
                 f"{self.written} files written, {self.removed} removed, {self.outputs} in site; "
-                f"{self.total_time:.2f}s")
+                f"{self.total_time:.2f}s (" + ", ".join(f"{k} {v:.2f}" for k, v in self.timings.items()) + ")")
 
 
 # --- stage 1: read ---------------------------------------------------------------------------
@@ -99,7 +104,7 @@ def scan_sources(content_dir: Path) -> list[Source]:
             except OSError:
                 continue
             rel = path.relative_to(content_dir).as_posix()
-            found.append(Source(rel, path, st.st_size, st.st_mtime_ns, st.st_ino))
+            found.append(Source(rel, path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
     return sorted(found, key=lambda s: s.rel)
 
 
@@ -121,68 +126,23 @@ def clean_source(path: Path, rel: str, profiles, config: Config, data: bytes | N
                               max_bytes=config.max_page_bytes)
 
 
-_worker: dict = {}
-
-
-def _init_worker(config: Config) -> None:
-    _worker["config"] = config
-    _worker["profiles"] = load_site_profiles(config)
-
-
-def _clean_in_worker(item: tuple[str, str, bytes]) -> CleanResult:
-    rel, path, data = item
-    return clean_source(Path(path), rel, _worker["profiles"], _worker["config"], data)
-
-
 def load_site_profiles(config: Config):
     return cleaner.load_profiles(config.root)
 
 
-def cleaner_key(profiles) -> str:
-    return hashlib.sha256(f"{cleaner.CLEANER_VERSION}\0{cleaner.profiles_fingerprint(profiles)}".encode()).hexdigest()[:16]
-
-
 def clean_all(sources: list[Source], store: Store, profiles, config: Config, jobs: int, report: BuildReport,
               progress=None) -> None:
-    """Bring the store up to date with the sources: reuse what is unchanged, clean the rest."""
-    ckey = cleaner_key(profiles)
-    stamps = store.stamps()
-    todo: list[tuple[Source, str, bytes]] = []
-    errors: list[tuple[CleanResult, str, str, int, int]] = []
-    for s in sources:
-        stamp = stamps.get(s.rel)
-        if stamp and stamp[1] == ckey and stamp[2] == s.size and stamp[3] == s.mtime_ns:
-            report.reused += 1
-            continue
-        try:
-            if s.size > config.max_page_bytes:
-                raise ValueError(f"file is larger than max_page_bytes ({config.max_page_bytes})")
-            data = s.path.read_bytes()
-        except (OSError, ValueError) as e:
-            reason = f"cannot read: {e.strerror}" if isinstance(e, OSError) and e.strerror else str(e)
-            errors.append((CleanResult(s.rel, ERROR, reason), "", ckey, s.size, s.mtime_ns))
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        if stamp and stamp[0] == digest and stamp[1] == ckey:
-            store.touch(s.rel, s.size, s.mtime_ns)  # touched, not changed
-            report.reused += 1
-            continue
-        todo.append((s, digest, data))
-    if errors:
-        store.put_results(errors)
-    if not todo:
-        return
-    items = [(s.rel, str(s.path), data) for s, _, data in todo]
-    if jobs > 1 and len(todo) >= 8:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
-            results = list(pool.map(_clean_in_worker, items, chunksize=max(1, len(items) // (jobs * 8))))
-    else:
-        results = [clean_source(Path(p), rel, profiles, config, data) for rel, p, data in items]
-    batch = [(res, digest, ckey, s.size, s.mtime_ns) for res, (s, digest, _) in zip(results, todo)]
-    store.put_results(batch)
-    report.cleaned += len(batch)
-    if progress:
-        progress(len(batch))
+    """Bring the store up to date with the sources: reuse what is unchanged, clean the rest
+    (in ``jobs`` processes, streaming results into the store)."""
+    cleaned, reused = parallel.refresh_records(sources, store, profiles, config, cleaner.CLEANER_VERSION,
+                                               jobs, progress=_show_progress(progress))
+    report.cleaned += cleaned
+    report.reused += reused
+
+
+def _show_progress(progress) -> bool:
+    """A progress bar unless told otherwise (it only ever shows on a terminal, for long stages)."""
+    return True if progress is None else bool(progress)
 
 
 # --- stage 3: collect -------------------------------------------------------------------------
@@ -266,7 +226,7 @@ def build(config: Config, *, jobs: int | None = None, progress=None) -> BuildRep
             out = Output(config.output_dir, config.cache_dir / "staging")
             try:
                 jobs_ = plan_jobs(site, config, outbound=store.outbound_links(), duplicates=duplicates)
-                keys = render_all(jobs_, renderer, store, out, report)
+                keys, stamps = render_all(jobs_, renderer, store, out, report, jobs, progress)
                 for rel, src in renderer.static_files():
                     out.put(rel, src.read_bytes())
             except BaseException:
@@ -282,30 +242,19 @@ def build(config: Config, *, jobs: int | None = None, progress=None) -> BuildRep
                 raise
         with clock("write"):
             report.written, report.removed = out.commit()
-            store.set_output_keys(keys)
+            store.set_output_keys(keys, parallel.final_stamps(keys, stamps, out))
             report.outputs = len(out.kept)
     return report
 
 
-def render_all(jobs, renderer: Renderer, store: Store, out: Output, report: BuildReport) -> dict[str, str]:
-    old = store.output_keys()
-    keys: dict[str, str] = {}
-    for job in jobs:
-        if job.path in keys:
-            raise BuildError(f"two pages want the same output path {job.path}")
-        key = renderer.key(job)
-        keys[job.path] = key
-        if old.get(job.path) == key and out.target(job.path).is_file():
-            out.keep(job.path)
-            continue
-        body = store.body(job.body_id) if job.body_id else None
-        try:
-            data = renderer.render(job, body)
-        except jinja2.TemplateError as e:
-            raise BuildError(describe_template_error(e)) from e
-        report.rendered += 1
-        out.put(job.path, data)
-    return keys
+def render_all(plan, renderer: Renderer, store: Store, out: Output, report: BuildReport, jobs: int = 1,
+               progress=None) -> tuple[dict[str, str], dict[str, str]]:
+    """Render (in ``jobs`` processes) the outputs whose memo key or file changed; stage them.
+    Returns ({output path: memo key}, {output path: stamp} of the outputs left as they were)."""
+    keys, stamps, report.rendered = parallel.render_outputs(
+        plan, renderer, store, store.path.parent, out, jobs, progress=_show_progress(progress),
+        on_duplicate=lambda path: BuildError(f"two pages want the same output path {path}"))
+    return keys, stamps
 
 
 def describe_template_error(e: jinja2.TemplateError) -> str:

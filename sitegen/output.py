@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from pathlib import Path
 
 from .urls import safe_relpath
@@ -41,17 +42,24 @@ class Output:
         """Stage ``data`` for ``rel`` if it differs from what is there. Returns True if staged."""
         rel = safe_relpath(rel)
         self.kept.add(rel)
-        current = self.target(rel)
+        if stage(self.out_dir, self.staging, rel, data):
+            self.staged.append(rel)
+            return True
+        return False
+
+    def add(self, rel: str, staged: bool) -> None:
+        """Record an output that a worker process handled with ``stage``."""
+        self.kept.add(rel)
+        if staged:
+            self.staged.append(rel)
+
+    def stamp(self, rel: str) -> str | None:
+        """size:mtime_ns:inode of an output file, or None if it is not there."""
         try:
-            if current.stat().st_size == len(data) and current.read_bytes() == data:
-                return False
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-            pass
-        tmp = self.staging / rel
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        self.staged.append(rel)
-        return True
+            st = os.stat(self.out_dir / rel)
+        except OSError:
+            return None
+        return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}" if stat.S_ISREG(st.st_mode) else None
 
     def commit(self, prune: bool = True) -> tuple[int, int]:
         """Move staged files into place, then remove outputs that no longer belong.
@@ -90,3 +98,22 @@ class Output:
                 except OSError:
                     pass
         return removed
+
+
+def stage(out_dir: Path, staging: Path, rel: str, data: bytes) -> bool:
+    """Write ``data`` to ``staging/rel`` unless ``out_dir/rel`` already holds exactly these bytes.
+    Safe to call from several processes at once (each output path is handled by one of them).
+    ``rel`` must already be checked with ``safe_relpath``."""
+    current = out_dir / rel
+    try:
+        if current.stat().st_size == len(data) and current.read_bytes() == data:
+            return False
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        pass
+    tmp = staging / rel
+    try:
+        tmp.write_bytes(data)
+    except FileNotFoundError:
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+    return True

@@ -1,44 +1,141 @@
-"""The record store: an SQLite file under ``.sitegen/``.
+"""The record store: an SQLite file under ``.sitegen/``, and how its records are keyed.
 
-Records are keyed by source path + content hash + cleaner key (cleaner version and profiles
-fingerprint), so an unchanged page is never cleaned twice and a changed rule re-cleans what it
-touches. Render memo keys live here too. Deleting the folder is always safe: it is a cache.
-SQLite's journal makes every transaction atomic, so a killed build leaves the last committed state.
+A stored result is reused while its key holds: the source's bytes (sha256; a file whose size,
+mtime, ctime and inode are unchanged is trusted without reading it) and the *cleaner key* of the
+part of the cleaner that made it (``CleanerKeys``): the cleaner's code, the settings it reads,
+and only the profiles that could have decided the page. So an unchanged page is never cleaned
+again, and a changed profile re-cleans the pages that profile claimed (plus the pages that fell
+through to profiles tried after it, or to the generic extractor, if its ``[match]`` changed).
+
+Render memo keys live here too, with the size and mtime of the file they produced, so an output
+changed or removed behind the build's back is rewritten.
+
+Deleting the folder is always safe: it only holds derived data. Every write is one SQLite
+transaction (WAL journal), and every row is correct on its own, so a build killed at any point
+leaves a store the next build can trust: at worst it redoes the work of the killed one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from .links import outbound_links
 from .record import CleanResult, Record
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS results (
     source_path TEXT PRIMARY KEY,
     source_hash TEXT NOT NULL,
-    cleaner_key TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
+    claim TEXT NOT NULL,       -- what decided the page: a profile name, GENERIC, MARKDOWN or ANY
+    cleaner_key TEXT NOT NULL, -- CleanerKeys.key(claim) when it was cleaned
+    stamp TEXT NOT NULL,       -- size:mtime_ns:ctime_ns:inode of the source when it was read
     kind TEXT NOT NULL,
     reason TEXT,
     warnings TEXT NOT NULL,
-    record TEXT,            -- Record metadata as JSON, without body_html
+    record TEXT,               -- Record metadata as JSON, without body_html
     body_html TEXT,
-    links TEXT              -- the body's outbound link targets as JSON (links.outbound_links)
+    links TEXT                 -- the body's outbound link targets as JSON (links.outbound_links)
 );
-CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL, stamp TEXT NOT NULL);
 """
+
+# Claims that are not a profile name.
+GENERIC = "\x00generic"  # no profile claimed the page: the generic extractor made it
+MARKDOWN = "\x00markdown"  # a Markdown record: no profile is involved
+ANY = "\x00any"  # unknown (an error before a profile was chosen): depends on everything
+
+# The modules whose code decides what a source page becomes; their bytes are part of every key,
+# so editing the cleaner re-cleans (no version number to forget to bump).
+_CLEANER_MODULES = ("clean.py", "decode.py", "extract.py", "sanitize.py", "record.py", "mdsource.py",
+                    "errors.py", "links.py", "profiles/__init__.py")
+
+
+def file_stamp(st) -> str:
+    """What the fast path trusts: a source whose stamp is unchanged is not read again."""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def code_fingerprint() -> str:
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in _CLEANER_MODULES:
+        p = here / name
+        h.update(name.encode() + b"\0" + (p.read_bytes() if p.is_file() else b"") + b"\0")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class CleanerKeys:
+    """The cleaner key of each claim, from the cleaner's version and code, the settings the
+    cleaner reads, and the profiles in the order they are tried.
+
+    A page claimed by profile *i* depends on profile *i*'s data and on the ``[match]`` of every
+    profile tried before it (any of them could now claim the page); a page no profile claimed
+    depends on every profile's ``[match]``; a Markdown record on no profile at all.
+    """
+
+    keys: dict[str, str]
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, profiles, version: str, settings: Iterable = ()) -> "CleanerKeys":
+        base = hashlib.sha256(f"{version}\0{code_fingerprint()}\0{list(settings)!r}".encode()).hexdigest()
+        keys: dict[str, str] = {MARKDOWN: _h(base, "markdown")}
+        matches: list[str] = []
+        everything: list[str] = []
+        for p in profiles:
+            keys[p.name] = _h(base, "profile", p.name, p.data, *matches)
+            matches.append(repr((p.name, p.priority, p.hosts, p.paths, p.signatures)))
+            everything.append(p.name + "\0" + p.data)
+        keys[GENERIC] = _h(base, "generic", *matches)
+        keys[ANY] = _h(base, "any", *everything)
+        return cls(keys, tuple(p.name for p in profiles))
+
+    def claim_of(self, result: CleanResult, is_markdown: bool) -> str:
+        """Which part of the cleaner decided this result (read from its explain lines)."""
+        if is_markdown:
+            return MARKDOWN
+        for line in result.explain:
+            if line.startswith("no profile claims the page"):
+                return GENERIC
+            if " claims the page" in line:
+                for name in self.names:
+                    if line.startswith(f"profile {name!r} ("):
+                        return name
+        return ANY
+
+    def key(self, claim: str) -> str | None:
+        return self.keys.get(claim)
+
+
+def _h(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the store knows of one source without its record."""
+
+    source_hash: str
+    claim: str
+    cleaner_key: str
+    stamp: str
 
 
 class Store:
-    def __init__(self, folder: Path):
-        folder.mkdir(parents=True, exist_ok=True)
+    def __init__(self, folder: Path, readonly: bool = False):
         self.path = folder / "store.sqlite"
+        if readonly:
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            return
+        folder.mkdir(parents=True, exist_ok=True)
         self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -53,9 +150,10 @@ class Store:
             db.executescript(_SCHEMA)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             db.execute("SELECT count(*) FROM results").fetchone()
+            db.execute("SELECT count(*) FROM outputs").fetchone()
             return db
         except sqlite3.DatabaseError:
-            # A corrupt or foreign cache is thrown away: it only ever holds derived data.
+            # A corrupt, old or foreign cache is thrown away: it only ever holds derived data.
             for suffix in ("", "-wal", "-shm"):
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
             return self._open()
@@ -70,15 +168,15 @@ class Store:
         self.close()
 
     # --- records -------------------------------------------------------------------------
-    def stamps(self) -> dict[str, tuple[str, str, int, int]]:
-        """source_path -> (source_hash, cleaner_key, size, mtime_ns) for every stored result."""
-        return {r[0]: (r[1], r[2], r[3], r[4]) for r in
-                self.db.execute("SELECT source_path, source_hash, cleaner_key, size, mtime_ns FROM results")}
+    def stored(self) -> dict[str, Stored]:
+        """source_path -> what is known of it, for every stored result (no records loaded)."""
+        return {r[0]: Stored(r[1], r[2], r[3], r[4]) for r in
+                self.db.execute("SELECT source_path, source_hash, claim, cleaner_key, stamp FROM results")}
 
-    def put_results(self, items: list[tuple[CleanResult, str, str, int, int]]) -> None:
-        """Store results: (result, source_hash, cleaner_key, size, mtime_ns) in one transaction."""
+    def put_results(self, items: list[tuple[CleanResult, str, str, str, str]]) -> None:
+        """Store results, (result, source_hash, claim, cleaner_key, stamp) each, in one transaction."""
         rows = []
-        for res, source_hash, cleaner_key, size, mtime_ns in items:
+        for res, source_hash, claim, cleaner_key, stamp in items:
             rec = res.record
             meta = None
             body = None
@@ -87,26 +185,29 @@ class Store:
                 body = d.pop("body_html")
                 meta = json.dumps(d, ensure_ascii=False, sort_keys=True)
             links = json.dumps(outbound_links(body), ensure_ascii=False) if body else None
-            rows.append((res.path, source_hash, cleaner_key, size, mtime_ns, res.kind, res.reason,
+            rows.append((res.path, source_hash, claim, cleaner_key, stamp, res.kind, res.reason,
                          json.dumps(list(res.warnings), ensure_ascii=False), meta, body, links))
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany(
-                "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
 
-    def touch(self, source_path: str, size: int, mtime_ns: int) -> None:
-        self.db.execute("UPDATE results SET size=?, mtime_ns=? WHERE source_path=?",
-                        (size, mtime_ns, source_path))
+    def restamp(self, items: list[tuple[str, str]]) -> None:
+        """(source_path, stamp): the file was touched but its bytes are the same."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("UPDATE results SET stamp=? WHERE source_path=?", [(s, p) for p, s in items])
 
-    def forget_except(self, keep: set[str]) -> None:
+    def forget_except(self, keep: set[str]) -> int:
         gone = [p for (p,) in self.db.execute("SELECT source_path FROM results") if p not in keep]
         if gone:
             with self.db:
                 self.db.execute("BEGIN")
                 self.db.executemany("DELETE FROM results WHERE source_path=?", [(p,) for p in gone])
+        return len(gone)
 
-    def results_meta(self):
-        """Yield (source_path, kind, reason, warnings, record-without-body) for every stored page."""
+    def results_meta(self) -> Iterator[tuple[str, str, str | None, tuple[str, ...], Record | None]]:
+        """Yield (source_path, kind, reason, warnings, record-without-body) for every stored page:
+        metadata only, bodies stay on disk."""
         for path, kind, reason, warnings, meta in self.db.execute(
                 "SELECT source_path, kind, reason, warnings, record FROM results ORDER BY source_path"):
             rec = None
@@ -127,10 +228,18 @@ class Store:
 
     # --- render memo ---------------------------------------------------------------------
     def output_keys(self) -> dict[str, str]:
+        """output path -> memo key of the last build."""
         return dict(self.db.execute("SELECT path, key FROM outputs"))
 
-    def set_output_keys(self, keys: dict[str, str]) -> None:
+    def output_stamps(self) -> dict[str, tuple[str, str]]:
+        """output path -> (memo key, stamp of the file it produced)."""
+        return {p: (k, s) for p, k, s in self.db.execute("SELECT path, key, stamp FROM outputs")}
+
+    def set_output_keys(self, keys: dict[str, str], stamps: dict[str, str] | None = None) -> None:
+        """Replace the memo: {output path: key} and the stamps of the files (missing: '')."""
+        stamps = stamps or {}
         with self.db:
             self.db.execute("BEGIN")
             self.db.execute("DELETE FROM outputs")
-            self.db.executemany("INSERT INTO outputs VALUES (?,?)", sorted(keys.items()))
+            self.db.executemany("INSERT INTO outputs VALUES (?,?,?)",
+                                sorted((p, k, stamps.get(p) or "") for p, k in keys.items()))

@@ -1,0 +1,222 @@
+"""The two heavy stages, cleaning and rendering, spread over worker processes.
+
+``refresh_records`` brings the record store up to date with the sources: a source whose stamp
+and cleaner key are unchanged is reused without being read; one that was only touched is read and
+hashed but not cleaned; the rest are cleaned. ``render_outputs`` renders the plan's jobs whose
+memo key or output file changed. Both stream: workers read the sources and the stored bodies
+themselves, and only small values (a result without its explain lines, a list of staged paths)
+come back, so memory stays bounded whatever the size of the site.
+
+Cleaning and rendering are pure functions of their inputs, so the site is byte-identical whatever
+the number of processes (``tests/test_incremental.py`` checks it). Workers are forked (they
+inherit the profiles and the Jinja environment, nothing is pickled but the work items); where
+``fork`` is not available everything runs in the calling process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import multiprocessing
+import sys
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .record import ERROR, CleanResult
+from .store import ANY, MARKDOWN, CleanerKeys, Store
+from .urls import safe_relpath
+from .output import Output, stage
+
+CLEAN_BATCH = 256  # results per store transaction
+MIN_PARALLEL_CLEAN = 8  # fewer pages than this are cleaned in-process
+MIN_PARALLEL_RENDER = 64  # fewer outputs than this are rendered in-process
+PROGRESS_MIN = 200  # a stage with fewer items than this shows no progress bar
+
+# What a forked worker inherits from the parent: set just before the pool is created.
+_state: dict = {}
+
+
+def _pool_wanted(jobs: int, n_items: int, minimum: int) -> bool:
+    return jobs > 1 and n_items >= minimum and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _pool(jobs: int, n_items: int, minimum: int):
+    if not _pool_wanted(jobs, n_items, minimum):
+        return None
+    return multiprocessing.get_context("fork").Pool(min(jobs, max(1, n_items // 2)))
+
+
+def progress_bar(enabled: bool, total: int, desc: str):
+    """A tqdm bar on stderr when ``enabled`` and stderr is a terminal; else a no-op."""
+    from tqdm import tqdm
+
+    show = bool(enabled) and total >= PROGRESS_MIN and sys.stderr.isatty()
+    return tqdm(total=total, desc=desc, unit="page", disable=not show, leave=False, file=sys.stderr,
+                dynamic_ncols=True, mininterval=0.2)
+
+
+# --- cleaning ---------------------------------------------------------------------------------
+def _clean_one(item: tuple[str, str, str, str | None]):
+    """In a worker: ("same", rel, stamp) if the bytes are those already stored, else
+    ("result", result-without-explain, source_hash, claim, stamp)."""
+    from .build import MD_EXT, clean_source
+
+    rel, path, stamp, known_hash = item
+    config, profiles, keys = _state["config"], _state["profiles"], _state["keys"]
+    try:
+        size = Path(path).stat().st_size
+        if size > config.max_page_bytes:
+            raise ValueError(f"file is larger than max_page_bytes ({config.max_page_bytes})")
+        data = Path(path).read_bytes()
+    except (OSError, ValueError) as e:
+        reason = f"cannot read: {e.strerror}" if isinstance(e, OSError) and e.strerror else str(e)
+        return "result", CleanResult(rel, ERROR, reason), "", ANY, stamp
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == known_hash:
+        return "same", rel, stamp
+    is_md = rel.lower().endswith(MD_EXT)
+    res = clean_source(Path(path), rel, profiles, config, data)
+    claim = keys.claim_of(res, is_md)
+    return "result", dataclasses.replace(res, explain=()), digest, claim, stamp
+
+
+def refresh_records(sources, store: Store, profiles, config, cleaner_version: str, jobs: int,
+                    progress: bool = False) -> tuple[int, int]:
+    """Bring the store up to date with ``sources`` (objects with rel, path, stamp).
+    Returns (cleaned, reused)."""
+    keys = CleanerKeys.of(profiles, cleaner_version, (config.language, config.max_page_bytes))
+    stored = store.stored()
+    todo: list[tuple[str, str, str, str | None]] = []
+    reused = 0
+    for s in sources:
+        st = stored.get(s.rel)
+        if st is not None and st.cleaner_key == keys.key(st.claim):
+            if st.stamp == s.stamp:
+                reused += 1
+                continue
+            todo.append((s.rel, str(s.path), s.stamp, st.source_hash))
+        else:
+            todo.append((s.rel, str(s.path), s.stamp, None))
+    if not todo:
+        return 0, reused
+    _state.update(config=config, profiles=profiles, keys=keys)
+    cleaned = 0
+    results: list = []
+    touched: list = []
+
+    def flush() -> None:
+        if results:
+            store.put_results([(res, digest, claim, keys.key(claim) or "", stamp)
+                               for res, digest, claim, stamp in results])
+            results.clear()
+        if touched:
+            store.restamp(touched)
+            touched.clear()
+
+    pool = _pool(jobs, len(todo), MIN_PARALLEL_CLEAN)
+    try:
+        outcomes: Iterable = (pool.imap_unordered(_clean_one, todo, chunksize=8) if pool
+                              else map(_clean_one, todo))
+        with progress_bar(progress, len(todo), "clean") as bar:
+            for out in outcomes:
+                if out[0] == "same":
+                    touched.append((out[1], out[2]))
+                    reused += 1
+                else:
+                    results.append(out[1:])
+                    cleaned += 1
+                if len(results) + len(touched) >= CLEAN_BATCH:
+                    flush()
+                bar.update()
+        flush()
+    finally:
+        if pool:
+            pool.terminate()
+            pool.join()
+        _state.clear()
+    return cleaned, reused
+
+
+# --- rendering --------------------------------------------------------------------------------
+def _render_batch(batch: list) -> list[tuple[str, bool]]:
+    """In a worker (or in-process): render jobs, stage the changed ones; [(rel, staged)]."""
+    import jinja2
+
+    from .errors import BuildError
+
+    renderer, out_dir, staging = _state["renderer"], _state["out_dir"], _state["staging"]
+    store = _state.get("store")
+    if store is None:
+        store = _state["store"] = Store(_state["cache_dir"], readonly=True)
+    done = []
+    for job in batch:
+        body = store.body(job.body_id) if job.body_id else None
+        try:
+            data = renderer.render(job, body)
+        except jinja2.TemplateError as e:
+            from .build import describe_template_error
+
+            raise BuildError(describe_template_error(e)) from None
+        rel = safe_relpath(job.path)
+        done.append((rel, stage(out_dir, staging, rel, data)))
+    return done
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out: Output, jobs: int,
+                   progress: bool = False, on_duplicate: Callable[[str], Exception] | None = None
+                   ) -> tuple[dict[str, str], dict[str, str], int]:
+    """Render what changed: ({output path: memo key}, {output path: stamp} of the outputs reused
+    as they are, number of pages rendered). An output is reused when its memo key and its file's
+    stamp are those of the last build."""
+    old = store.output_stamps()
+    keys: dict[str, str] = {}
+    stamps: dict[str, str] = {}
+    pending: list = []
+    for job in plan:
+        if job.path in keys:
+            raise (on_duplicate(job.path) if on_duplicate else ValueError(f"duplicate output {job.path}"))
+        key = renderer.key(job)
+        keys[job.path] = key
+        prev = old.get(job.path)
+        if prev is not None and prev[0] == key:
+            rel = safe_relpath(job.path)
+            stamp = out.stamp(rel)
+            if stamp is not None and stamp == prev[1]:
+                out.keep(rel)
+                stamps[job.path] = stamp
+                continue
+        pending.append(job)
+    if not pending:
+        return keys, stamps, 0
+    use_pool = _pool_wanted(jobs, len(pending), MIN_PARALLEL_RENDER)
+    # Forked workers must open their own SQLite connection: never share one across fork().
+    _state.update(renderer=renderer, out_dir=out.out_dir, staging=out.staging, cache_dir=cache_dir,
+                  store=None if use_pool else store)
+    pool = _pool(jobs, len(pending), MIN_PARALLEL_RENDER)
+    try:
+        if pool:
+            size = max(8, min(64, len(pending) // (jobs * 8) or 1))
+            results: Iterable = pool.imap_unordered(_render_batch, _batches(pending, size))
+        else:
+            results = map(_render_batch, _batches(pending, 32))
+        with progress_bar(progress, len(pending), "render") as bar:
+            for done in results:
+                for rel, staged in done:
+                    out.add(rel, staged)
+                bar.update(len(done))
+    finally:
+        if pool:
+            pool.terminate()
+            pool.join()
+        _state.clear()
+    return keys, stamps, len(pending)
+
+
+def final_stamps(keys: dict[str, str], known: dict[str, str], out: Output) -> dict[str, str]:
+    """After the commit: the stamp of every output (known ones were checked before it)."""
+    return {p: known.get(p) or out.stamp(safe_relpath(p)) or "" for p in keys}
