@@ -29,6 +29,10 @@ def _config(args, **overrides):
 def cmd_build(args) -> int:
     from .build import build
 
+    if args.watch:
+        from .serve import watch
+
+        return watch(args.root, out=args.out, jobs=args.jobs, verbose=args.verbose)
     cfg = _config(args, output=args.out)
     report = build(cfg, jobs=args.jobs)
     print_report(report, verbose=args.verbose)
@@ -94,6 +98,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", help="output folder (default: the config's output, _site)")
     b.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     b.add_argument("--verbose", "-v", action="store_true", help="list skipped pages and per-stage timings")
+    b.add_argument("--watch", action="store_true", help="keep watching the sources and rebuild on every change")
     b.set_defaults(func=cmd_build)
 
     c = sub.add_parser("clean", help="show what the cleaner makes of pages, without building")
@@ -102,7 +107,29 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="one JSON object per line per path")
     c.add_argument("--explain", action="store_true", help="show the profile/extractor used and what each rule removed")
     c.set_defaults(func=cmd_clean)
+
+    s = sub.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild + reload the browser on every change")
+    common(s)
+    s.add_argument("--out", help="output folder (default: the config's output, _site)")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    s.add_argument("--port", "-p", type=int, default=None,
+                   help="port (default: 8000, or the next free one; an explicit busy port is an error)")
+    s.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    s.add_argument("--open", action="store_true", help="open the site in a web browser")
+    s.add_argument("--verbose", "-v", action="store_true", help="per-stage timings of every rebuild")
+    s.set_defaults(func=cmd_serve)
     return p
+
+
+def cmd_serve(args) -> int:
+    from .serve import ServeError, serve
+
+    try:
+        return serve(args.root, host=args.host, port=args.port, out=args.out, jobs=args.jobs,
+                     open_browser=args.open, verbose=args.verbose)
+    except ServeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def main(argv: list[str] | None = None) -> int:
