@@ -85,6 +85,30 @@ def cmd_clean(args) -> int:
     return EXIT_PAGE_ERRORS if failed else EXIT_OK
 
 
+def cmd_deploy(args) -> int:
+    from .deploy import DeployError, to_folder, to_git, to_rsync
+
+    cfg = _config(args, output=args.out)
+    site = cfg.output_dir
+    try:
+        if args.method == "folder":
+            result = to_folder(site, Path(args.target))
+        elif args.method == "rsync":
+            result = to_rsync(site, args.target)
+        else:
+            result = to_git(site, args.target, args.branch, cfg.cache_dir / "deploy-git", args.message)
+    except DeployError as e:
+        print(f"error: deploy: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.verbose:
+        for name in result.copied:
+            print(f"copied: {name}", file=sys.stderr)
+        for name in result.deleted:
+            print(f"deleted: {name}", file=sys.stderr)
+    print(result.summary(args.target), file=sys.stderr)
+    return EXIT_OK
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sitegen", description="Build a clean static mirror of news pages.")
     p.add_argument("--version", action="version", version=f"sitegen {__version__}")
@@ -107,6 +131,16 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="one JSON object per line per path")
     c.add_argument("--explain", action="store_true", help="show the profile/extractor used and what each rule removed")
     c.set_defaults(func=cmd_clean)
+
+    d = sub.add_parser("deploy", help="publish the built site to a folder, an rsync target or a git branch")
+    common(d)
+    d.add_argument("method", choices=("folder", "rsync", "git"), help="where to: a local folder, rsync, a git branch")
+    d.add_argument("target", help="the folder, the rsync destination (host:path or a path), or the git repository")
+    d.add_argument("--out", help="the built site (default: the config's output, _site)")
+    d.add_argument("--branch", default="gh-pages", help="git: the branch to publish to (default: gh-pages)")
+    d.add_argument("--message", "-m", help="git: the commit message")
+    d.add_argument("--verbose", "-v", action="store_true", help="list the files copied and deleted")
+    d.set_defaults(func=cmd_deploy)
 
     s = sub.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild + reload the browser on every change")
     common(s)
