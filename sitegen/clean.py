@@ -25,7 +25,7 @@ from sitegen.profiles import Profile, Profiles, select
 from sitegen.record import ARTICLE, ERROR, CleanResult, Record, summarize
 from sitegen.sanitize import sanitize
 
-CLEANER_VERSION = "2"
+CLEANER_VERSION = "3"
 
 __all__ = ["CLEANER_VERSION", "Profiles", "Profile", "load_profiles", "profiles_fingerprint",
            "clean_file", "clean_bytes"]
@@ -114,6 +114,9 @@ def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str) -> Cle
     pm = X.read_meta(root, dec.text)
     if pm.url:
         explain.append(f"url: {pm.url} (from {pm.url_from})")
+    # the page's own location for dates when it has no URL: its path under content/ (or the path
+    # it was given on the command line)
+    pm.source_path = rel_path
 
     found = profiles.find(root, pm.url)
     if found:
@@ -129,6 +132,12 @@ def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str) -> Cle
         return CleanResult(path=rel_path, kind=out.kind, reason=out.reason, warnings=tuple(warnings),
                            explain=tuple(explain))
     title, body_html, texts, meta = out
+    if any(meta.get("unresolved") or ()):
+        imgs, links = meta["unresolved"]
+        what = " and ".join(x for x in (f"{imgs} image(s) dropped" if imgs else "",
+                                         f"{links} link(s) unwrapped to text" if links else "") if x)
+        warnings.append(f"relative URLs and no original URL to resolve them against: {what}")
+        explain.append(f"unresolvable relative URLs: {what}")
     body_html = sanitize(body_html, pm.url)
     body_text = "\n\n".join(texts)
     if not title:
@@ -169,11 +178,13 @@ def _mostly_cjk(text: str) -> bool:
 # Profile application
 
 
-def _rule_values(root, scope, rule: P.FieldRule, url: str | None) -> list[str]:
+def _rule_values(root, scope, rule: P.FieldRule, url: str | None, path: str | None = None) -> list[str]:
     if rule.from_url:
-        if not url:
+        # the page's URL; a page without one (a fragment) is matched by its own source path
+        target = url or _url_like_path(path)
+        if not target:
             return []
-        m = re.search(rule.pattern, url)
+        m = re.search(rule.pattern, target)
         return [m.group(1) if m and m.groups() else m.group(0)] if m else []
     vals = []
     for el in select(scope, rule.selector):
@@ -191,15 +202,37 @@ def _rule_values(root, scope, rule: P.FieldRule, url: str | None) -> list[str]:
     return vals
 
 
-def _first(root, rules, url, explain, label, convert=None):
+def _url_like_path(path: str | None) -> str | None:
+    """A source path as a URL path: forward slashes, leading slash."""
+    if not path:
+        return None
+    p = str(path).replace("\\", "/")
+    return p if p.startswith("/") else "/" + p
+
+
+def _first(root, rules, url, explain, label, convert=None, path=None):
     for rule in rules:
-        for v in _rule_values(root, root, rule, url):
+        for v in _rule_values(root, root, rule, url, path):
             if convert:
                 v = convert(v)
             if v:
-                explain.append(f"{label}: {v!r} from {rule.describe()}")
+                src = rule.describe()
+                if rule.from_url and not url:
+                    src = f"the page's source path ({rule.describe()})"
+                explain.append(f"{label}: {v!r} from {src}")
                 return v
     return None
+
+
+def _own_date(pm) -> tuple[str | None, str]:
+    """A date in the page's own URL, else in its own source path (never in a link's URL)."""
+    d = X.date_from_url(pm.url)
+    if d:
+        return d, "the page's own URL"
+    d = X.date_from_path(getattr(pm, "source_path", None))
+    if d:
+        return d, "the page's own source path"
+    return None, ""
 
 
 def _apply_profile(root, pm, profile: Profile, explain: list[str]):
@@ -210,7 +243,7 @@ def _apply_profile(root, pm, profile: Profile, explain: list[str]):
     title = _first(root, profile.title, pm.url, explain, "title")
     source = _first(root, profile.source, pm.url, explain, "source")
     author = _first(root, profile.author, pm.url, explain, "author")
-    date = _first(root, profile.date, pm.url, explain, "date", X.parse_date)
+    date = _first(root, profile.date, pm.url, explain, "date", X.parse_date, path=pm.source_path)
 
     body = None
     for sel in profile.body:
@@ -243,7 +276,9 @@ def _apply_profile(root, pm, profile: Profile, explain: list[str]):
     # page order across all rules
     order = {el: i for i, el in enumerate(tag_scope.iter())} if hits else {}
     for el in sorted(set(hits), key=lambda e: order.get(e, 0)):
-        t = X.norm_ws(el.get("title") if False else X.node_text(el))
+        if X.is_category_link(el):
+            continue  # WordPress core's rel="category tag": a category, not a tag
+        t = X.norm_ws(X.node_text(el))
         if t and t not in tags and len(t) <= 40:
             tags.append(t)
     if tags:
@@ -280,10 +315,13 @@ def _apply_profile(root, pm, profile: Profile, explain: list[str]):
         title = _generic_title(root, pm, body, explain)
     if not date:
         d, why = X.meta_date(pm)
-        date = d or X.date_from_url(pm.url)
+        if not d:
+            d, why = _own_date(pm)
+        date = d
         if date:
-            explain.append(f"date: {date} from {why or 'the page URL'}")
-    return title, html, writer.texts, {"tags": tags, "source": source, "author": author, "date": date}
+            explain.append(f"date: {date} from {why}")
+    return title, html, writer.texts, {"tags": tags, "source": source, "author": author, "date": date,
+                                        "unresolved": writer.unresolved}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,8 +349,7 @@ def _apply_generic(root, pm, explain: list[str]):
     if not d:
         d, why = X.header_date(root, title_el, parts)
     if not d:
-        d = X.date_from_url(pm.url)
-        why = "the page's own URL" if d else ""
+        d, why = _own_date(pm)
     if not d:
         d, why = X.classed_date(root)
     leads = X.lead_blocks(root, title_el, parts, st)
@@ -322,13 +359,14 @@ def _apply_generic(root, pm, explain: list[str]):
         if leads:
             explain.append(f"lead: {len(leads)} paragraph(s) between the title and the body: "
                            + ", ".join(X.describe(el) for el in leads))
-    X.prune(parts, st, explain)
+    pruned: dict = {}
+    X.prune(parts, st, explain, pruned)
     writer = X.BodyWriter(pm.url)
     for p in leads + parts:
         writer.node(p)
     writer.flush()
     blocks, found = X.filter_blocks(writer.blocks, title, explain)
-    source = h_source or found.get("source")
+    source = h_source or found.get("source") or pruned.get("source")
     if source:
         explain.append(f"source: {source!r} from {where if h_source else 'a credit line in the body'}")
     author = found.get("author") or h_author or pm.meta.get("author") or None
@@ -340,4 +378,5 @@ def _apply_generic(root, pm, explain: list[str]):
         explain.append(f"date: {d} from {why}")
     html = "\n".join(h for h, _ in blocks)
     texts = [t for _, t in blocks if t]
-    return title, html, texts, {"tags": tags, "source": source, "author": author, "date": d}
+    return title, html, texts, {"tags": tags, "source": source, "author": author, "date": d,
+                                "unresolved": writer.unresolved}

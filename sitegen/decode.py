@@ -4,6 +4,8 @@ Order of evidence (first that holds wins):
 
 1. A byte-order mark (UTF-8, UTF-16, UTF-32).
 2. Binary input (NUL bytes that are not UTF-16, or a known binary signature) -> ``PageError``.
+   A BOM-less UTF-16 guess (by the NUL pattern) only stands if the decoded text is text: mostly
+   assigned, printable characters, not control, private-use or unassigned code points.
 3. The bytes are valid UTF-8 (and contain non-ASCII bytes): UTF-8, whatever the page declares
    (pages that declare gb2312 but are UTF-8 are common).
 4. A declared charset (``<meta charset>``, ``http-equiv`` Content-Type, XML declaration, the
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from sitegen.errors import PageError
@@ -169,6 +172,25 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+_NOT_TEXT = frozenset(("Cc", "Co", "Cn", "Cs"))
+
+
+def _mostly_text(sample: str) -> bool:
+    """Decoded text looks like text: under 2% control characters (other than whitespace) and
+    under 5% private-use, unassigned or surrogate code points. Binary data read as UTF-16 is
+    mostly such code points."""
+    if not sample:
+        return False
+    controls = odd = 0
+    for c in sample:
+        if c < " " or "\x7f" <= c <= "\x9f":
+            if c not in "\t\r\n\f":
+                controls += 1
+        elif c >= "\u0370" and unicodedata.category(c) in _NOT_TEXT:
+            odd += 1
+    return controls < 0.02 * len(sample) and odd < 0.05 * len(sample)
+
+
 def _finish(text: str, encoding: str, warnings: list[str]) -> Decoded:
     if "\ufeff" in text:
         text = text.replace("\ufeff", "")
@@ -198,8 +220,7 @@ def decode(data: bytes) -> Decoded:
     utf16 = _utf16_without_bom(data)
     if utf16:
         text = data.decode(utf16, errors="replace")
-        controls = sum(1 for c in text[:4096] if c < " " and c not in "\t\r\n\f")
-        if text.count("\ufffd") < max(4, len(text) // 200) and controls < 0.02 * min(len(text), 4096) and "<" in text[:4096]:
+        if text.count("\ufffd") < max(4, len(text) // 200) and _mostly_text(text[:4096]) and "<" in text[:4096]:
             return _finish(text, utf16, warnings)
 
     reason = _looks_binary(data)

@@ -106,6 +106,7 @@ class PageMeta:
     title_tag: str = ""
     wrapper_title: str = ""
     site_name: str = ""
+    source_path: str | None = None  # the page's own file path (dates of pages without a URL)
 
 
 _WRAPPER = re.compile(r"""^\s*<text\s+id\s*=\s*"([^"]*)"(?:\s+title\s*=\s*"([^"]*)")?""", re.I)
@@ -266,6 +267,31 @@ def date_from_url(url: str | None) -> str | None:
     return None
 
 
+_PATH_YMD = re.compile(r"((?:19|20)\d{2})(\d{2})(\d{2})")
+
+
+def date_from_path(path: str | None) -> str | None:
+    """A date written as the page's own directory segments: ``…/20240101/100000.html`` or
+    ``…/2024/01/01/x.html`` (a whole YYYYMMDD segment, or YYYY/MM/DD consecutive segments), the
+    segment nearest the file first; the date must exist. Never other digits in the path."""
+    if not path:
+        return None
+    segs = [x for x in str(path).replace("\\", "/").split("/") if x]
+    dirs = segs[:-1]
+    for i in range(len(dirs) - 1, -1, -1):
+        m = _PATH_YMD.fullmatch(dirs[i])
+        if m:
+            d = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            if d:
+                return d
+        if i >= 2 and re.fullmatch(r"(?:19|20)\d{2}", dirs[i - 2]) and re.fullmatch(r"\d{1,2}", dirs[i - 1]) \
+                and re.fullmatch(r"\d{1,2}", dirs[i]):
+            d = _valid(int(dirs[i - 2]), int(dirs[i - 1]), int(dirs[i]))
+            if d:
+                return d
+    return None
+
+
 _DATE_META = ("article:published_time", "og:article:published_time", "article:published",
               "datepublished", "publishdate", "publish_date", "pubdate", "publishtime", "publish-date",
               "dc.date.issued", "dc.date", "dcterms.created", "sailthru.date", "parsely-pub-date",
@@ -315,6 +341,39 @@ def is_hidden(el) -> bool:
     return False
 
 
+_SHARE_WORDS = frozenset("""share shares sharing sharebar sharebox sharelinks sharethis sharedaddy
+    shareaholic addtoany a2a bdshare bdsharebuttonbox jiathis""".split())
+_SHARE_CLASS = re.compile(r"(?:^|[\s_-])(?:%s)(?=$|[\s_-])" % "|".join(sorted(_SHARE_WORDS)), re.I)
+_SHARE_HEAD = re.compile(r"分享|转发|轉發|share", re.I)
+_SHARE_TEXT = re.compile(r"^(?:分享(?:到|至|给|給|本文|此文|文章)?|转发到|轉發到|Share(?: this(?: article| story)?| on)?)\s*[：:]", re.I)
+
+
+def is_share_bar(el) -> bool:
+    """A share bar ("分享到：微博 微信…", social buttons): by class/id (``share-bar``,
+    ``social-share``, ``a2a_kit``, ``bdsharebuttonbox``…) or by its text, and short either way."""
+    tag = el.tag
+    if tag in ("html", "body", "article", "main", "a"):
+        return False
+    ci = classid(el)
+    by_class = bool(ci) and _SHARE_CLASS.search(ci) is not None
+    if not by_class:
+        if tag not in ("div", "p", "ul", "ol", "section", "span", "aside", "li", "footer"):
+            return False
+        # cheap test of the first characters (own text, else the first child's) before the whole text
+        head = (el.text or "").lstrip()
+        if not head and len(el):
+            head = (el[0].text or "").lstrip()
+        if not _SHARE_HEAD.match(head):
+            return False
+    t = node_text(el)
+    if len(t) > 200:
+        return False
+    if by_class:
+        # social buttons, not a paragraph of running text that merely sits in a "share" wrapper
+        return not any(len(node_text(p)) > 80 for p in el.iter("p"))
+    return bool(_SHARE_TEXT.match(t)) and len(t) <= 100 and (el.find(".//a") is not None or len(t) <= 40)
+
+
 def drop(el) -> None:
     """Remove ``el`` but keep its tail text."""
     parent = el.getparent()
@@ -346,6 +405,7 @@ def strip_page(root, explain: list[str] | None = None) -> None:
     removed: dict[str, int] = {}
     hidden = 0
     kill = []
+    shares: set = set()
     for el in root.iter():
         tag = el.tag
         if not isinstance(tag, str):
@@ -357,6 +417,13 @@ def strip_page(root, explain: list[str] | None = None) -> None:
         elif tag not in ("html", "body") and is_hidden(el):
             kill.append(el)
             hidden += 1
+        elif el is not root and is_share_bar(el):
+            p = el.getparent()
+            while p is not None and p not in shares:
+                p = p.getparent()
+            if p is None:  # not inside a share bar already removed
+                kill.append(el)
+                shares.add(el)
     for el in kill:
         if el.getparent() is not None:
             drop(el)
@@ -365,6 +432,8 @@ def strip_page(root, explain: list[str] | None = None) -> None:
             explain.append("removed " + ", ".join(f"{n} <{t}>" for t, n in sorted(removed.items())))
         if hidden:
             explain.append(f"removed {hidden} hidden element(s) (display:none / visibility:hidden / hidden)")
+        if shares:
+            explain.append(f"removed {len(shares)} share bar(s)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -599,10 +668,39 @@ class BodyWriter:
     figure, table, pre). Divs become paragraph boundaries; ``<br><br>`` splits paragraphs;
     hard-wrapped lines are joined."""
 
-    def __init__(self, base_url: str | None = None):
+    def __init__(self, base_url: str | None = None, _counts: list | None = None):
         self.base = base_url
         self.blocks: list[list[str]] = []  # [html, plain text] per block
         self.buf: list[str] = []
+        # relative URLs are resolved against the original URL (by the sanitiser); with no
+        # original URL they cannot be: such images are dropped and such links unwrapped to text
+        try:
+            self.base_ok = bool(base_url) and urlsplit(base_url).scheme in ("http", "https")
+        except ValueError:
+            self.base_ok = False
+        self._counts = _counts if _counts is not None else [0, 0]  # [images dropped, links unwrapped]
+
+    @property
+    def unresolved(self) -> tuple[int, int]:
+        return self._counts[0], self._counts[1]
+
+    def _sub(self) -> "BodyWriter":
+        return BodyWriter(self.base, self._counts)
+
+    def _unresolvable(self, url: str) -> bool:
+        """A relative URL (not a #fragment, not protocol-relative) with nothing to resolve it against."""
+        if self.base_ok or not url or url.startswith(("#", "//")):
+            return False
+        return not re.match(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:", url)
+
+    def _img_src(self, img) -> str:
+        src = (img.get("src") or img.get("data-src") or img.get("data-original") or img.get("data-lazy-src") or "").strip()
+        if not src or src.startswith("data:"):
+            return ""
+        if self._unresolvable(src):
+            self._counts[0] += 1
+            return ""
+        return src
 
     # -- paragraphs ----------------------------------------------------------------------------
     def flush(self) -> None:
@@ -640,8 +738,8 @@ class BodyWriter:
         if tag == "br":
             self.buf.append(_BR)
         elif tag == "img":
-            src = el.get("src") or el.get("data-src") or el.get("data-original") or el.get("data-lazy-src") or ""
-            if src and not src.startswith("data:"):
+            src = self._img_src(el)
+            if src:
                 alt = el.get("alt") or el.get("title") or ""
                 self.buf.append(f'<img src="{_attr(src)}" alt="{_attr(norm_ws(alt))}">')
         elif tag in _HEADINGS:
@@ -663,7 +761,7 @@ class BodyWriter:
             if items:
                 self.block(f"<{tag}>{''.join(items)}</{tag}>", "\n".join(texts))
         elif tag == "blockquote":
-            sub = BodyWriter(self.base)
+            sub = self._sub()
             sub.walk_children(el)
             sub.flush()
             if sub.blocks:
@@ -678,8 +776,8 @@ class BodyWriter:
             cap = node_text(cap_el) if cap_el is not None else ""
             parts = []
             for img in imgs[:4]:
-                src = img.get("src") or img.get("data-src") or img.get("data-original") or ""
-                if src and not src.startswith("data:"):
+                src = self._img_src(img)
+                if src:
                     alt = norm_ws(img.get("alt") or "") or cap
                     title = f' title="{_attr(cap)}"' if cap else ""
                     parts.append(f'<img src="{_attr(src)}" alt="{_attr(alt)}"{title}>')
@@ -712,7 +810,10 @@ class BodyWriter:
             if name == "a":
                 href = (el.get("href") or "").strip()
                 scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):", href)
-                if href and not href.startswith("#") and (not scheme or scheme.group(1).lower() in ("http", "https", "mailto")):
+                if href and not scheme and self._unresolvable(href):
+                    self._counts[1] += 1
+                    self.walk_children(el)
+                elif href and not href.startswith("#") and (not scheme or scheme.group(1).lower() in ("http", "https", "mailto")):
                     self.buf.append(f'<a href="{_attr(href)}">')
                     self.walk_children(el)
                     self.buf.append("</a>")
@@ -726,7 +827,7 @@ class BodyWriter:
             self.walk_children(el)
 
     def inline_html(self, el) -> str:
-        sub = BodyWriter(self.base)
+        sub = self._sub()
         sub.walk_children(el)
         sub.flush()
         # nested blocks inside an inline context (a list item holding paragraphs): keep their
@@ -989,9 +1090,10 @@ _TAGBOX = re.compile(r"(?:^|\s)(?:[a-z]+[-_])?(?:tags?|keywords?|topics?|labels?
                      r"(?:[-_](?:list|box|container|wrap|wrapper|area|links?|items?|bar|group))?(?=$|\s)", re.I)
 
 
-def prune(parts: list, st: dict, explain: list[str] | None = None) -> None:
+def prune(parts: list, st: dict, explain: list[str] | None = None, found: dict | None = None) -> None:
     """Remove boilerplate inside the content parts: chrome by class/id, lists of links (related
-    stories, promo), image captions and credits, advertising labels, tag boxes."""
+    stories, promo), image captions and credits, advertising labels, tag boxes. A removed short
+    ``来源：``/``來源：`` credit line (``p.src-info``, ``.source``…) still gives ``found["source"]``."""
     counts: dict[str, int] = {}
 
     def note(why: str) -> None:
@@ -1017,6 +1119,10 @@ def prune(parts: list, st: dict, explain: list[str] | None = None) -> None:
             if tag == "figcaption":
                 continue  # kept as the image's alt text by the writer
             if ci and _NEG.search(ci) and not _POS.search(ci) and s.chars < 0.25 * total:
+                if found is not None and "source" not in found and s.chars <= 40:
+                    m = _LINE_RULES[0][1].search(node_text(el))
+                    if m:
+                        found["source"] = m.group(1).strip("“”\"《》 ")
                 kill.append(el); note("boilerplate by class/id"); continue
             if tag in ("ul", "ol", "dl") and s.chars > 0 and s.link / s.chars > 0.6:
                 kill.append(el); note("list of links"); continue
@@ -1058,6 +1164,7 @@ _LINE_RULES = [
                               r"All rights reserved|Copyright\s*©|©\s*\d{4}"), "drop"),
     ("paywall notice", re.compile(r"已過查詢時效|已过查询时效|付費會員|付费会员|订阅后阅读|訂閱後閱讀|登录后阅读|登入後閱讀|"
                                   r"阅读全文请|閱讀全文請|剩余\d+%|余下全文"), "drop"),
+    ("share line", _SHARE_TEXT, "drop"),
     ("follow-us line", re.compile(r"^(?:欢迎|歡迎)?(?:关注|關注|扫码|掃碼|扫描|掃描|长按|長按).{0,30}(?:微信|公众号|公眾號|订阅号|訂閱號|二维码|二維碼|APP|App|客户端)"), "drop"),
 ]
 _SIGNOFF = re.compile(r"^[\u4e00-\u9fff·]{2,8}[，,]\s*[^，。,]{2,20}(?:报道|報導|报导|報道)[。.]?$")
@@ -1378,6 +1485,12 @@ def classed_date(root) -> tuple[str | None, str]:
 # Tags
 
 
+def is_category_link(a) -> bool:
+    """WordPress core marks the post's category link ``rel="category tag"`` (and ``category``
+    alone): a category, never one of the article's tags."""
+    return "category" in (a.get("rel") or "").lower().split()
+
+
 def find_tags(root, parts: list, explain: list[str] | None = None) -> list[str]:
     """rel=tag links and links in tag boxes, in the article scope (the content and the blocks
     after it within its container, never the whole page's tag clouds)."""
@@ -1395,7 +1508,8 @@ def find_tags(root, parts: list, explain: list[str] | None = None) -> list[str]:
     tags: list[str] = []
     how = ""
     for scope in scopes:
-        links = [a for a in scope.iter("a") if "tag" in (a.get("rel") or "").lower().split()]
+        links = [a for a in scope.iter("a") if "tag" in (a.get("rel") or "").lower().split()
+                 and not is_category_link(a)]
         if links:
             how = f"rel=tag links in {describe(scope)}"
         else:
@@ -1403,7 +1517,7 @@ def find_tags(root, parts: list, explain: list[str] | None = None) -> list[str]:
                      and classid(el) and _TAGBOX.search(classid(el))
                      and not re.search(r"cloud|hot|nav|menu", classid(el), re.I)]
             boxes = [b for b in boxes if not any(_is_ancestor(o, b) for o in boxes if o is not b)]
-            links = [a for b in boxes for a in b.iter("a")]
+            links = [a for b in boxes for a in b.iter("a") if not is_category_link(a)]
             if links:
                 how = "tag box " + ", ".join(describe(b) for b in boxes[:3])
         if links:

@@ -106,3 +106,21 @@ def test_corpus_awkward_encodings(name, encoding):
     # real Chinese text, not mojibake: the most frequent characters are common hanzi
     assert sum(1 for c in d.text if "\u4e00" <= c <= "\u9fff") > 200
     assert d.text.count("\ufffd") < 5
+
+
+@pytest.mark.parametrize("raw", [
+    b"\x00\x01\x02\xff" * 100,
+    b"\x00<\x00a\xe0\x01" * 100,  # NUL pattern of UTF-16-BE, but private-use code points
+    b"<\x00a\x00\x01\xe0" * 100,  # the same, little-endian
+    b"\x00<\x00a\x03\x78" * 100,  # unassigned code points (U+0378)
+], ids=["controls", "private-use-be", "private-use-le", "unassigned"])
+def test_binary_wins_over_bomless_utf16_guess(raw):
+    with pytest.raises(PageError, match="binary"):
+        decode(raw)
+
+
+def test_bomless_utf16_text_still_decodes():
+    html = "<html><head><title>Test page</title></head><body><p>Hello, 世界. Plain text.</p></body></html>" * 5
+    for codec in ("utf-16-le", "utf-16-be"):
+        d = decode(html.encode(codec))
+        assert d.encoding == codec and "Hello, 世界" in d.text

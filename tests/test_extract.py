@@ -110,3 +110,39 @@ def test_explain_says_what_happened(profiles):
     r = clean(article(f"<p>{P}</p><p>{P}</p><p>来源：新华社</p>"), profiles)
     text = "\n".join(r.explain)
     assert "generic extractor" in text and "source" in text and "title" in text
+
+
+def test_category_links_are_not_tags(profiles):
+    cats = "<div class='meta'>分类：<a rel='category tag' href='/c/1'>国际新闻</a></div>"
+    tags = "<div class='tags'><a rel='tag' href='/t/1'>贸易</a> <a rel='category' href='/c/2'>财经</a></div>"
+    r = clean(article(f"{cats}<p>{P}</p><p>{P}</p>{tags}"), profiles)
+    assert r.record.tags == ("贸易",)
+
+
+def test_share_bars_are_removed_by_class_and_by_text(profiles):
+    bars = ("<div class='share-bar'><span>分享到：</span><a href='https://twitter.com/x'>推特</a></div>"
+            "<div><span>分享至：</span><a href='https://weibo.com/x'>微博</a> <a href='https://t.me/x'>电报</a></div>")
+    r = clean(article(f"<p>{P}</p>{bars}<p>{P}</p><p>{P}</p>"), profiles)
+    text = r.record.body_text
+    assert text.count(P) == 3 and "分享" not in text and "微博" not in text and "推特" not in text
+
+
+def test_traditional_source_and_reporter_lines(profiles):
+    r = clean(article(f"<p>{P}</p><p>{P}</p><p>來源：青嶼日報</p>"), profiles)
+    assert r.record.source == "青嶼日報" and "來源" not in r.record.body_text
+    # a credit line in a class the extractor prunes as boilerplate still gives the source
+    r = clean(article(f"<p>{P}</p><p>{P}</p><p class='src-info'>來源：北岸電訊社</p>"), profiles)
+    assert r.record.source == "北岸電訊社"
+    r = clean(article(f"<p>記者：鍾懷瑾</p><p>{P}</p><p>{P}</p>"), profiles)
+    assert r.record.author == "鍾懷瑾" and "記者" not in r.record.body_text
+
+
+def test_relative_urls_dropped_without_base_resolved_with_one(profiles):
+    body = f"<p>{P}<img src='pic/1.jpg'><a href='/n/2.html'>下一则</a><a href='#top'>顶部</a></p><p>{P}</p>"
+    r = clean(article(body), profiles)
+    assert "<img" not in r.record.body_html and "/n/2.html" not in r.record.body_html
+    assert "下一则" in r.record.body_text and any("relative URL" in w for w in r.record.warnings)
+    head = '<link rel="canonical" href="https://example.com/news/1.html">'
+    r = clean(article(body, head=head), profiles)
+    assert 'src="https://example.com/news/pic/1.jpg"' in r.record.body_html
+    assert 'href="https://example.com/n/2.html"' in r.record.body_html

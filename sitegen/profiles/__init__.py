@@ -41,7 +41,10 @@ Format (every key except ``name`` is optional)::
 
 A field rule is a CSS selector string or a table with ``selector``, optional ``attr`` (read an
 attribute instead of the text), optional ``pattern`` (regex; group 1, else the whole match), or
-``from = "url"`` (apply ``pattern`` to the page URL) instead of a selector.
+``from = "url"`` (apply ``pattern`` to the page URL; a page with no URL, such as a fragment, is
+matched by its own source path, e.g. ``/bnews/cbnews/20240101/100000.html``) instead of a selector.
+Tag links with ``rel~=category`` (WordPress core's ``rel="category tag"`` byline link) are never
+tags, whatever the tag selectors match.
 
 CSS selectors: tag, ``*``, ``.class``, ``#id``, ``[attr]``, ``[attr=v]`` ``~=`` ``^=`` ``$=`` ``*=``
 ``|=``, descendant (space) and child (``>``) combinators, ``+``/``~`` sibling combinators, and
