@@ -143,7 +143,7 @@ class Tool:
         env = dict(os.environ)
         if self.name.startswith("sitegen"):
             env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode
-            env["PYTHONPATH"] = str(REPO)
+            env["PYTHONPATH"] = str(self.work.parent / "code")  # the snapshot taken at start
             return [sys.executable, "-m", "sitegen", "build", "--root", str(self.site), "--jobs", str(self.jobs)], env
         if self.name == "hugo":
             hugo = next(self.venv.glob("lib/python3*/site-packages/hugo/binaries/hugo"))
@@ -187,6 +187,12 @@ def main() -> None:
     tools = [t for t in a.tools.split(",") if t]
     if any(t in ("hugo", "pelican") for t in tools) and not (a.venv / "bin/pelican").exists():
         raise SystemExit(f"no benchmark venv at {a.venv}: see the docstring")
+    # Build with a snapshot of the code: the cleaner's code is part of the store's keys, so an
+    # edit in the working tree during the run would (rightly) re-clean everything.
+    code = a.work / "code"
+    shutil.rmtree(code, ignore_errors=True)
+    shutil.copytree(REPO / "sitegen", code / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "templates", code / "templates")
     rows: list[tuple[str, int, str, float, float]] = []
     print(f"# {os.cpu_count()} cores, sitegen --jobs {a.jobs}; tool n phase run wall_s rss_mb", flush=True)
     for n in a.sizes:
