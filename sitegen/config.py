@@ -42,7 +42,7 @@ class Config:
     permalink: str = "{path}.html"  # tokens: {path} {stem} {year} {month} {day}
     jobs: int = 0  # 0 = all cores
     max_page_bytes: int = 10_000_000
-    images: str = "keep"  # keep | link | drop
+    images: str = "link"  # keep | link | drop; private by default: no request to the original host
     search: bool = True
     profiles: ProfilesConfig = field(default_factory=ProfilesConfig)
 
