@@ -17,6 +17,9 @@ _BLOCKS = frozenset(
     "figure ul ol dl table tr tbody thead tfoot header footer aside address hr".split()
 )
 _WS = re.compile(r"\s+")
+# A space between two CJK characters (or CJK punctuation) is an artefact of joining paragraphs.
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_GAP = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def html_to_text(body_html: str) -> str:
 
 def summarize(text: str, limit: int = 120) -> str:
     """A short plain-text summary: the first paragraph(s), cut at ``limit`` characters."""
-    text = _WS.sub(" ", text).strip()
+    text = _CJK_GAP.sub("", _WS.sub(" ", text).strip())
     if len(text) <= limit:
         return text
     return text[:limit].rstrip() + "…"
