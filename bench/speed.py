@@ -102,7 +102,8 @@ def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) ->
     subprocess.run(["sync"], check=False)
     out = open(log, "wb") if log else subprocess.DEVNULL
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    # cwd away from the repository: `python -m` puts the cwd first on sys.path (the live tree)
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd="/")
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
