@@ -5,7 +5,7 @@
    with the error while the last good page stays visible, and a later good build removes it. */
 (function () {
   "use strict";
-  var me = document.currentScript;
+  var me = document.currentScript || document.querySelector("script[data-sitegen-build]");
   var current = me ? me.getAttribute("data-sitegen-build") : null;
   var endpoint = (me && me.getAttribute("data-sitegen-events")) || "/__sitegen/events";
   var overlay = null;

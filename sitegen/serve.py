@@ -140,7 +140,9 @@ class LiveSite:
     def _relative(self, text: str) -> str:
         return text.replace(str(self.root) + "/", "")
 
-    def build(self, kinds: Iterable[str] = ("initial",), paths: Iterable[str] = ()) -> BuildStatus:
+    def build(self, kinds: Iterable[str] = ("initial",), paths: Iterable[str] = (),
+              waited: float | None = None) -> BuildStatus:
+        """Build once and publish the outcome. ``waited``: seconds since the change (for -v)."""
         kinds = frozenset(kinds)
         paths = sorted(self._relative(p) for p in paths)
         before = self.state.status
@@ -172,8 +174,11 @@ class LiveSite:
             for path, reason in report.errors:
                 self.log(f"error: {path}: {reason}")
             if self.verbose:
+                if waited is not None:
+                    self.log(f"  {'quiet':<10} {waited * 1000:9.1f} ms  (first change -> build start)")
                 for stage, secs in report.timings.items():
                     self.log(f"  {stage:<10} {secs * 1000:9.1f} ms")
+                self.log(f"  {'wall':<10} {ms:9.1f} ms  (whole build)")
             why = ", ".join(sorted(kinds)) if not paths else paths[0] + (f" +{len(paths) - 1}" if len(paths) > 1 else "")
             self.log(report.summary() + f" ({why})")
             changed = report.written + report.removed > 0
@@ -199,7 +204,8 @@ class Rebuilder:
         self._cond = threading.Condition()
         self._kinds: set[str] = set()
         self._paths: set[str] = set()
-        self._last = 0.0
+        self._last = self._first = 0.0
+        self.waited = 0.0  # seconds from the first change of the batch being built to its start
         self._pending = False
         self._building = False
         self._stopping = False
@@ -214,6 +220,8 @@ class Rebuilder:
             self._kinds.update(kinds)
             self._paths.update(paths)
             self._last = time.monotonic()
+            if not self._pending:
+                self._first = self._last
             self._pending = True
             self._cond.notify_all()
 
@@ -238,6 +246,7 @@ class Rebuilder:
                 self._paths.clear()
                 self._pending = False
                 self._building = True
+                self.waited = time.monotonic() - self._first
             try:
                 self.build_once(kinds, paths)
             finally:
@@ -424,7 +433,9 @@ def content_type(path: Path) -> str:
 
 
 def inject_reload_script(html: bytes, status: BuildStatus) -> bytes:
-    tag = (f'<script data-sitegen-build="{status.id}" data-sitegen-events="{EVENTS_PATH}">\n'
+    # An async module script: the page's DOMContentLoaded does not wait for it (a classic script
+    # at the end of the body would make it wait for the stylesheets as well).
+    tag = (f'<script type="module" async data-sitegen-build="{status.id}" data-sitegen-events="{EVENTS_PATH}">\n'
            f"{LIVERELOAD_JS}</script>\n").encode("utf-8")
     at = html.lower().rfind(b"</body>")
     return html + tag if at < 0 else html[:at] + tag + html[at:]
@@ -498,6 +509,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
     server_version = "sitegen-serve"
     timeout = 60  # an idle keep-alive connection is closed after this many seconds
     server: PreviewServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out as two writes; without TCP_NODELAY the second one waits for
+        # the peer's delayed ACK (~40 ms on Linux) on every keep-alive request.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format, *args) -> None:  # noqa: A002 - the stdlib's signature
         pass
@@ -643,7 +660,7 @@ class Preview:
 
     def _rebuild(self, kinds: frozenset[str], paths: frozenset[str]) -> None:
         self.watcher.refresh()  # first: whatever is saved after this is seen, before it the build reads
-        self.site.build(kinds, paths)
+        self.site.build(kinds, paths, waited=self.rebuilder.waited)
 
     def start(self) -> "Preview":
         if self.serve:  # bind first: a busy explicit port fails before any build work
