@@ -391,3 +391,15 @@ def test_build_watch_rebuilds_without_a_server(site):
         assert "监视模式" in text and "sitegen-build" not in text
     finally:
         proc.kill()
+
+
+def test_site_with_a_base_path_is_served_under_it(site):
+    cfg = site / "sitegen.toml"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + 'base_url = "https://example.org/mirror/"\n', encoding="utf-8")
+    with Preview(site, port=0, jobs=1, log=lambda _: None) as p:
+        assert p.url.endswith("/mirror/")
+        status, headers, _ = get(p, "/")
+        assert status == 302 and headers["Location"] == "/mirror/"
+        assert get(p, "/mirror/")[0] == 200
+        assert get(p, "/mirror" + ARTICLE_URL)[0] == 200
+        assert get(p, ARTICLE_URL)[0] == 404  # outside the base path
