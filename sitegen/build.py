@@ -36,9 +36,10 @@ SOURCE_EXT = HTML_EXT + MD_EXT
 
 
 def is_ignored_name(name: str) -> bool:
-    """Hidden files and editor droppings are never sources."""
+    """Hidden files, editor droppings and a folder's README are never sources."""
     return (name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
-            or name == "4913" or name.startswith(".goutputstream-"))
+            or name == "4913" or name.startswith(".goutputstream-")
+            or name.lower() in ("readme.md", "readme.markdown", "readme.txt", "readme"))
 
 
 @dataclass(frozen=True)
