@@ -25,7 +25,7 @@ from sitegen.profiles import Profile, Profiles, select
 from sitegen.record import ARTICLE, ERROR, CleanResult, Record, summarize
 from sitegen.sanitize import sanitize
 
-CLEANER_VERSION = "3"
+CLEANER_VERSION = "4"
 
 __all__ = ["CLEANER_VERSION", "Profiles", "Profile", "load_profiles", "profiles_fingerprint",
            "clean_file", "clean_bytes"]
@@ -334,9 +334,11 @@ def _generic_title(root, pm, content, explain) -> str:
 
 
 def _apply_generic(root, pm, explain: list[str]):
+    signals = X.shell_signals(root, pm)
     X.strip_page(root, explain)
     content, parts, st = X.find_content(root, explain)
     kind = X.classify(root, pm, content, st)
+    kind = X.refine_empty(kind, signals, content, st, root)
     if kind is not None:
         return kind
     title, title_el = X.pick_title(root, pm, parts, explain)
@@ -369,7 +371,11 @@ def _apply_generic(root, pm, explain: list[str]):
     source = h_source or found.get("source") or pruned.get("source")
     if source:
         explain.append(f"source: {source!r} from {where if h_source else 'a credit line in the body'}")
-    author = found.get("author") or h_author or pm.meta.get("author") or None
+    else:
+        source = X.dateline_source([t for _, t in blocks], pm)
+        if source:
+            explain.append(f"source: {source!r} from the news-agency dateline opening the body")
+    author = found.get("author") or h_author or pruned.get("author") or pm.meta.get("author") or None
     if author and len(author) > 40:
         author = None
     if not d and found.get("date"):

@@ -208,7 +208,8 @@ _DATE_PATTERNS = [
 ]
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 _EN_DATE = re.compile(r"\b(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+((?:19|20)\d{2})\b|"
-                      r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2}),?\s+((?:19|20)\d{2})\b", re.I)
+                      r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+"
+                      r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?((?:19|20)\d{2})\b", re.I)
 
 
 def _valid(y: int, m: int, d: int) -> str | None:
@@ -260,6 +261,11 @@ def date_from_url(url: str | None) -> str | None:
     m = re.search(r"(?<!\d)((?:19|20)\d{2})[/_-](\d{1,2})[/_-](\d{1,2})(?!\d)", path)
     if m:
         return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = re.search(r"(?<!\d)((?:19|20)\d{2})[/_-](\d{2})(\d{2})(?=/)", path)  # DedeCMS /2019/1122/
+    if m:
+        d = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if d:
+            return d
     m = re.search(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?:\d{0,6})(?!\d)", path)
     if m:
         return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -282,6 +288,10 @@ def date_from_path(path: str | None) -> str | None:
         m = _PATH_YMD.fullmatch(dirs[i])
         if m:
             d = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            if d:
+                return d
+        if i >= 1 and re.fullmatch(r"(?:19|20)\d{2}", dirs[i - 1]) and re.fullmatch(r"\d{4}", dirs[i]):
+            d = _valid(int(dirs[i - 1]), int(dirs[i][:2]), int(dirs[i][2:]))  # DedeCMS 2019/1122/
             if d:
                 return d
         if i >= 2 and re.fullmatch(r"(?:19|20)\d{2}", dirs[i - 2]) and re.fullmatch(r"\d{1,2}", dirs[i - 1]) \
@@ -400,10 +410,35 @@ def unwrap(el) -> None:
         drop(el)
 
 
+# Readers' comment sections (WordPress #comments/.comment-list, portal 网友评论 boxes, Disqus):
+# a class/id token that names a comment list/area, or one comment item.
+_COMMENT_TOKEN = re.compile(
+    r"^(?:comments?(?:[-_]?(?:area|list|box|section|wrap|wrapper|container|block|items?|main|panel|"
+    r"thread|body|content|mod|module|part|zone))?|commentlist|commentbox|comment_?list|respond|"
+    r"comment-respond|comment-form|commentform|disqus_thread|pinglun\w*|cmt(?:[-_]?\w+)?|"
+    r"reply-?list|replies|user-?comments?)$", re.I)
+
+
+def is_comment_section(el) -> bool:
+    """A readers' comment section or comment item, by class/id; never an element holding the
+    page's <h1> (an opinion piece in a ``.comment`` column is an article)."""
+    if el.tag in ("html", "body", "main", "a", "span", "h1", "h2"):
+        return False
+    ci = classid(el)
+    if not ci or "omm" not in ci and "cmt" not in ci.lower() and "respond" not in ci \
+            and "pinglun" not in ci.lower() and "disqus" not in ci and "repl" not in ci.lower():
+        return False
+    if not any(_COMMENT_TOKEN.match(tok) for tok in ci.split()):
+        return False
+    return el.find(".//h1") is None
+
+
 def strip_page(root, explain: list[str] | None = None) -> None:
-    """Remove what is never content: scripts, styles, forms, comments, hidden elements, nav."""
+    """Remove what is never content: scripts, styles, forms, comments, hidden elements, nav,
+    share bars, readers' comment sections."""
     removed: dict[str, int] = {}
     hidden = 0
+    comments = 0
     kill = []
     shares: set = set()
     for el in root.iter():
@@ -417,6 +452,9 @@ def strip_page(root, explain: list[str] | None = None) -> None:
         elif tag not in ("html", "body") and is_hidden(el):
             kill.append(el)
             hidden += 1
+        elif tag not in ("html", "body") and is_comment_section(el):
+            kill.append(el)
+            comments += 1
         elif el is not root and is_share_bar(el):
             p = el.getparent()
             while p is not None and p not in shares:
@@ -434,6 +472,8 @@ def strip_page(root, explain: list[str] | None = None) -> None:
             explain.append(f"removed {hidden} hidden element(s) (display:none / visibility:hidden / hidden)")
         if shares:
             explain.append(f"removed {len(shares)} share bar(s)")
+        if comments:
+            explain.append(f"removed {comments} readers' comment section(s)/item(s)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -919,6 +959,50 @@ class Kind:
     reason: str
 
 
+_JS_REDIRECT = re.compile(r"(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*['\"]|"
+                          r"location\.(?:replace|assign)\s*\(")
+_APP_ROOT_IDS = {"app", "root", "__next", "__nuxt", "react-root", "main-app", "application", "app-root"}
+
+
+def shell_signals(root, pm: PageMeta) -> dict:
+    """Read BEFORE scripts are stripped: a meta-refresh or script redirect target, and whether the
+    page is a script-rendered app shell (an empty #app/#root mount point). Cheap."""
+    out: dict = {}
+    refresh = pm.meta.get("refresh", "")
+    m = re.match(r"\s*(\d+(?:\.\d+)?)\s*[;,]?\s*(?:url\s*=\s*)?['\"]?([^'\"\s]*)", refresh, re.I)
+    if m and m.group(2) and float(m.group(1)) <= 10:
+        out["redirect"] = f"meta refresh to {m.group(2)[:120]}"
+    body = root.find("body")
+    scripts = 0
+    for sc in root.iter("script"):
+        scripts += 1
+        if "redirect" not in out and sc.text and len(sc.text) < 3000 and _JS_REDIRECT.search(sc.text):
+            out["redirect"] = "script redirect (location = …)"
+    if body is not None:
+        for el in body.iter("div", "main", "section"):
+            if (el.get("id") or "").lower() in _APP_ROOT_IDS and not len(el) and not (el.text or "").strip():
+                out["shell"] = f"empty app mount point <{el.tag} id={el.get('id')}> and {scripts} script(s)"
+                break
+    return out
+
+
+def refine_empty(kind: "Kind | None", signals: dict, content, st: dict, root) -> "Kind | None":
+    """A page with no article text: say WHY (redirect, script-rendered shell, empty body)."""
+    chars = st[content].chars if content is not None and content in st else 0.0
+    if kind is None and chars >= 60:
+        return None  # an article (a short one next to a mobile-redirect script is still one)
+    if kind is not None and not kind.reason.startswith("no "):
+        return kind
+    if signals.get("redirect"):
+        return Kind("redirect", f"redirect page ({signals['redirect']}), no article text")
+    if signals.get("shell"):
+        return Kind("shell", f"script-rendered page with no content in the HTML ({signals['shell']})")
+    body = root.find("body")
+    if body is None or not norm_ws(body.text_content()):
+        return Kind("empty", "the page's <body> has no text")
+    return kind
+
+
 def classify(root, pm: PageMeta, content, st: dict) -> Kind | None:
     """A Kind when the page is not an article, else None. ``content`` is the chosen main element."""
     types = jsonld_types(pm)
@@ -956,6 +1040,10 @@ def classify(root, pm: PageMeta, content, st: dict) -> Kind | None:
                    ("forum URL " + urlsplit(url).netloc + urlsplit(url).path if forum_url else "forum title"))
             return Kind("forum", f"forum page ({why})")
 
+    if not articleish:
+        floors = _forum_floors(scope)
+        if floors:
+            return Kind("forum", f"forum thread ({floors})")
     if content is None:
         return Kind("index", "no article body found (no block of running text)")
     s = st.get(content)
@@ -978,6 +1066,34 @@ def classify(root, pm: PageMeta, content, st: dict) -> Kind | None:
     if not _has_running_text(content, st):
         return Kind("index", "no paragraph of running text (only short items)")
     return None
+
+
+_FLOOR = re.compile(r"^(?:楼主|樓主|沙发|沙發|板凳|地板|地下室|\d{1,5}\s*(?:楼|樓|#|F)|#\s*\d{1,5}|第\s*\d{1,5}\s*(?:楼|樓))$", re.I)
+_POSTED = re.compile(r"^(?:发表于|發表於|发表时间|發表時間|回复于|回覆於|Posted on)\s*[:：]?\s*(?:19|20)\d{2}")
+
+
+def _forum_floors(scope) -> str:
+    """Posts numbered as floors (楼主/沙发/板凳/2楼/#3) or three+ "发表于 <date>" post headers
+    among repeated post blocks: a forum thread, not an article with comments (comment sections
+    were removed before this)."""
+    floors = posted = 0
+    seen = 0
+    for el in scope.iter("em", "strong", "a", "span", "div", "td", "b", "font", "p", "li"):
+        seen += 1
+        if seen > 20000:
+            break
+        t = (el.text or "").strip()
+        if not t or len(t) > 40:
+            continue
+        if _FLOOR.match(t):
+            floors += 1
+        elif _POSTED.match(t):
+            posted += 1
+    if floors >= 3:
+        return f"{floors} posts numbered as floors (楼主/沙发/N楼)"
+    if posted >= 4:
+        return f"{posted} post headers 发表于 <date>"
+    return ""
 
 
 def _sig(el) -> str:
@@ -1119,10 +1235,14 @@ def prune(parts: list, st: dict, explain: list[str] | None = None, found: dict |
             if tag == "figcaption":
                 continue  # kept as the image's alt text by the writer
             if ci and _NEG.search(ci) and not _POS.search(ci) and s.chars < 0.25 * total:
-                if found is not None and "source" not in found and s.chars <= 40:
-                    m = _LINE_RULES[0][1].search(node_text(el))
-                    if m:
+                if found is not None and s.chars <= 60:
+                    t = node_text(el)
+                    m = _SRC_RX.search(t) or _SOURCE_LINE.search(t)
+                    if m and "source" not in found:
                         found["source"] = m.group(1).strip("“”\"《》 ")
+                    m = _AUTH_RX.search(t) if m else None
+                    if m and "author" not in found:
+                        found["author"] = m.group(1)
                 kill.append(el); note("boilerplate by class/id"); continue
             if tag in ("ul", "ol", "dl") and s.chars > 0 and s.link / s.chars > 0.6:
                 kill.append(el); note("list of links"); continue
@@ -1143,10 +1263,16 @@ def prune(parts: list, st: dict, explain: list[str] | None = None, found: dict |
 # Lines (whole short paragraphs) that are never body text. (name, regex, action)
 # action: "drop" | "source" (group 1 = source, dropped) | "author" (group 1 = author, dropped)
 _LINE_RULES = [
-    ("source line", re.compile(r"^[【\[（(]?\s*(?:来源|來源|稿源|出处|出處|消息来源|文章来源|新闻来源|Source)\s*[：:︱|｜]\s*"
+    ("reporter line", re.compile(r"^[（(【\[]\s*(?:本报|本報|本台|本网|本網)?(?:记者|記者|通讯员|通訊員|特约记者|特約記者)\s*[：:]?\s*"
+                                 r"([\u4e00-\u9fff·]{2,4})(?:\s*[、，,\s]\s*[\u4e00-\u9fff·]{2,4}){0,3}"
+                                 r"(?:\s*(?:实习生|實習生|通讯员|通訊員|记者|記者)\s*[\u4e00-\u9fff·]{2,4}(?:\s*[、，,\s]\s*[\u4e00-\u9fff·]{2,4}){0,2})*"
+                                 r"\s*(?:报道|報導|报导|報道|采写|採寫|摄影|攝影|摄|攝|发自\S{0,10}|發自\S{0,10})?\s*[）)】\]]$"), "author"),
+    ("source line", re.compile(r"^[【\[（(]?\s*(?:(?:本文|文章|稿件|新闻|新聞|消息)?(?:来源|來源|稿源|出处|出處|来源于|來源於)\s*[：:︱|｜]|"
+                               r"(?:本文|文章)(?:来源于|來源於|来自|來自)\s*[：:]?|Source\s*[：:︱|｜])\s*"
                                r"([^\s，。,;；|｜】\])）(（\[【]{1,30})"), "source"),
-    ("reprint credit", re.compile(r"^本文(?:为|系|由|来自|來自|转载自|轉載自|首发于|原载于)\s*[“\"《]?([^，。,\s“”《》\"]{2,20}?)[”》\"]?\s*"
-                                  r"(?:授权|授權|原创|原創|独家|獨家|首发|首發|供稿|提供|发布|發布|，|,|。)"), "source"),
+    ("reprint credit", re.compile(r"^本文(?:为|系|由|来自|來自|转载自|轉載自|转自|轉自|首发于|原载于|摘自|选自|選自)\s*"
+                                  r"(?:微信)?(?:公众号|公眾號)?\s*[“\"《「]?([^，。,\s“”《》「」\"]{2,20}?)[”》」\"]?\s*"
+                                  r"(?:(?:微信)?(?:公众号|公眾號)|微信|微博)?\s*(?:授权|授權|原创|原創|独家|獨家|首发|首發|供稿|提供|发布|發布|，|,|。|[（(]|$)"), "source"),
     ("publication trailer", re.compile(r"^[—–\-]{1,3}\s*(?:原载|原載|载|載|摘自|转自|轉自)?\s*《([^》]{2,20})》\s*\S{0,20}$"), "source"),
     ("author line", re.compile(r"^[【\[（(]?\s*(?:作者|作\s者|撰文|文|记者|記者|执笔|執筆|编译|編譯|译者|譯者|Author|By)"
                                r"\s*[：:︱|｜/／]\s*([^\s，。,;；|｜】\])）]{1,24})"), "author"),
@@ -1167,9 +1293,30 @@ _LINE_RULES = [
     ("share line", _SHARE_TEXT, "drop"),
     ("follow-us line", re.compile(r"^(?:欢迎|歡迎)?(?:关注|關注|扫码|掃碼|扫描|掃描|长按|長按).{0,30}(?:微信|公众号|公眾號|订阅号|訂閱號|二维码|二維碼|APP|App|客户端)"), "drop"),
 ]
+_SOURCE_LINE = next(rx for name, rx, _a in _LINE_RULES if name == "source line")
 _SIGNOFF = re.compile(r"^[\u4e00-\u9fff·]{2,8}[，,]\s*[^，。,]{2,20}(?:报道|報導|报导|報道)[。.]?$")
 _BYLINE_NAME = re.compile(r"^(?:[\u4e00-\u9fff·]{2,4})(?:\s+[\u4e00-\u9fff·]{2,4}){0,2}$")
 _DATE_LINE = re.compile(r"^[\s\w:：/\-.年月日时分秒|｜·,，()（）]*?(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}.{0,40}$")
+
+
+# A news-agency dateline opening the body: 【中央社台北22日電】, 新华社北京11月22日电, （中新社记者X香港22日电）
+_DATELINE = re.compile(r"^[【\[（(]?\s*((?:[\u4e00-\u9fff]{1,4}社)|中新网|中新網|央视网|央視網)"
+                       r"(?:\s*(?:记者|記者|特派记者|特派記者|特派员|特派員)\s*[\u4e00-\u9fff·、\s]{2,12}?)?"
+                       r"\s*[\u4e00-\u9fff]{0,10}?\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日\s*(?:电|電|讯|訊|专电|專電)")
+
+
+def dateline_source(texts: list[str], pm: PageMeta) -> str | None:
+    """The agency named in a dateline at the start of the body, when the page is not the agency's
+    own (its name is not in the <title>/site name)."""
+    first = next((t for t in texts if t.strip()), "")
+    m = _DATELINE.match(first.strip())
+    if not m:
+        return None
+    agency = m.group(1)
+    own = (pm.title_tag or "") + " " + (pm.site_name or "") + " " + (pm.wrapper_title or "")
+    if agency in own:
+        return None
+    return agency
 
 
 def filter_blocks(blocks: list, title: str, explain: list[str] | None = None) -> tuple[list, dict]:
@@ -1195,7 +1342,11 @@ def filter_blocks(blocks: list, title: str, explain: list[str] | None = None) ->
                     if not m:
                         continue
                     if action == "source" and "source" not in found:
-                        found["source"] = m.group(1).strip("“”\"《》 ")
+                        found["source"] = m.group(1).strip("“”\"《》「」 ")
+                    if action == "source" and "author" not in found:
+                        m2 = _AUTH_RX.search(t)  # 来源：X 作者：Y
+                        if m2:
+                            found["author"] = m2.group(1)
                     if action == "author" and "author" not in found:
                         found["author"] = m.group(1)
                     rule = name
@@ -1205,9 +1356,15 @@ def filter_blocks(blocks: list, title: str, explain: list[str] | None = None) ->
             if rule is None and i <= first_text + 1 and _DATE_LINE.match(t) and len(t) <= 60 \
                     and not _FULL_PUNCT.search(t[:-1]):
                 rule = "date line"
-                d = parse_date(t)
+                d = line_date(t)
                 if d and "date" not in found:
                     found["date"] = d
+                m = _SRC_RX.search(t)  # "2019-11-22 10:30 来源：X 作者：Y"
+                if m and "source" not in found:
+                    found["source"] = m.group(1)
+                m = _AUTH_RX.search(t)
+                if m and "author" not in found:
+                    found["author"] = m.group(1)
             if rule is None and i == first_text and _BYLINE_NAME.match(t) and len(blocks) > 3:
                 rule = "byline"
                 found.setdefault("author", t)
@@ -1237,6 +1394,11 @@ def _segments(title: str) -> list[str]:
         m = re.match(r"^(.{6,}?)-([\u4e00-\u9fff]{2,8}|[A-Za-z]{2,12})$", segs[-1])
         if m and not re.search(r"[A-Za-z0-9]$", m.group(1)):
             segs[-1:] = [m.group(1).strip(), m.group(2)]
+        # "标题——网站名" / "标题—网站名": a dash before a short site name (a "——" before a
+        # longer subtitle stays; the page's heading decides then)
+        m = re.match(r"^(.{6,}?)\s*[—–]{1,2}\s*([\u4e00-\u9fffA-Za-z0-9·. ]{2,12})$", segs[-1])
+        if m and re.search(r"[网網报報台社刊站志]|新闻|新聞|在线|在線|频道|頻道|[A-Za-z]{2,}", m.group(2)):
+            segs[-1:] = [m.group(1).strip(), m.group(2).strip()]
     return segs
 
 
@@ -1328,6 +1490,11 @@ def _heading_for(headings, title: str):
     for h, ht in headings:
         if _tnorm(ht) == t:
             return h
+    if len(t) >= 6:
+        # a heading that holds the title plus a date/source line in a child (<h1>T<br><span>…)
+        for h, ht in headings:
+            if _tnorm(ht).startswith(t):
+                return h
     return None
 
 
@@ -1435,9 +1602,9 @@ def header_date(root, title_el, parts: list) -> tuple[str | None, str]:
                 d = parse_date(v)
                 if d:
                     return d, f"@{attr} near the title"
-        txt = el.text or ""
-        if len(txt.strip()) <= 80:
-            d = parse_date(txt, compact=False)
+        txt = own_text(el)
+        if len(txt.strip()) <= 120:
+            d = line_date(txt)
             if d:
                 return d, f"date line {describe(el)} near the title"
     # first lines of the content itself
@@ -1457,6 +1624,43 @@ def header_date(root, title_el, parts: list) -> tuple[str | None, str]:
     return None, ""
 
 
+def own_text(el) -> str:
+    """The element's own text: its text and its children's tails (not the children's text)."""
+    parts = [el.text or ""]
+    for c in el:
+        if c.tail:
+            parts.append(c.tail)
+    return "".join(parts)
+
+
+# "Today's date" in a page header (今天是2024年3月5日 星期二 / 农历…): never the article's date
+_TODAY = re.compile(r"今天|今日|現在時間|现在时间|当前时间|當前時間|农历|農曆|天气|天氣|Today", re.I)
+_PUB_LABEL = re.compile(r"(?:发布|發佈|發布|发表|發表|刊发|刊發|出版|首发|首發|Published|Posted)\s*(?:时间|時間|日期|于|於|on)?\s*[：:]?\s*$", re.I)
+_UPD_LABEL = re.compile(r"(?:更新|修改|编辑|編輯|最后|最後|Updated|Modified)\s*(?:时间|時間|日期|于|於|on)?\s*[：:]?\s*$", re.I)
+
+
+def line_date(txt: str) -> str | None:
+    """The publication date in a short date line: a date after a 发布时间/發佈時間 label wins over
+    one after 更新时间; "today's date" lines of a page header are not dates of the article."""
+    if not txt or _TODAY.search(txt):
+        return None
+    found = []
+    for m in _DATE_PATTERNS[0].finditer(txt):
+        d = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if d:
+            before = txt[max(0, m.start() - 12):m.start()]
+            found.append((d, bool(_PUB_LABEL.search(before)), bool(_UPD_LABEL.search(before))))
+    if not found:
+        return parse_date(txt, compact=False)
+    for d, pub, _upd in found:
+        if pub:
+            return d
+    for d, _pub, upd in found:
+        if not upd:
+            return d
+    return found[0][0]
+
+
 def classed_date(root) -> tuple[str | None, str]:
     """A date in an element whose class/id says it is the publication time (first in the page)."""
     body = root.find("body")
@@ -1466,16 +1670,16 @@ def classed_date(root) -> tuple[str | None, str]:
         if not isinstance(el.tag, str) or el.tag == "a":
             continue
         ci = classid(el)
-        if ci and re.search(r"(?:^|[-_\s])(?:pub-?date|pubtime|publish-?(?:date|time)|post-?(?:date|time)|"
+        if ci and re.search(r"(?:^|[-_\s])(?:pub-?date|pubtime|publish(?:ed)?|publish-?(?:date|time)|post-?(?:date|time)|"
                             r"article-?(?:date|time)|date|time)(?=$|[-_\s])", ci, re.I):
             t = norm_ws(el.text_content())
-            if len(t) <= 60:
+            if len(t) <= 60 and not _TODAY.search(t):
                 for attr in ("datetime", "data-seconds", "data-timestamp", "content"):
                     if el.get(attr):
                         d = parse_date(el.get(attr))
                         if d:
                             return d, f"@{attr} of {describe(el)}"
-                d = parse_date(t, compact=False)
+                d = line_date(t)
                 if d:
                     return d, f"{describe(el)}"
     return None, ""
@@ -1489,6 +1693,19 @@ def is_category_link(a) -> bool:
     """WordPress core marks the post's category link ``rel="category tag"`` (and ``category``
     alone): a category, never one of the article's tags."""
     return "category" in (a.get("rel") or "").lower().split()
+
+
+# A box of tag links labelled by its text: 标签：/关键词：/關鍵字：/Tags: (never 栏目/分类: sections)
+_TAG_LABEL = re.compile(r"^\s*(?:本文|文章|相关|相關)?(?:标签|標籤|標簽|关键词|關鍵詞|关键字|關鍵字|话题|話題|Tags?|Keywords?)\s*[：:]",
+                        re.I)
+
+
+def _lead_text(el) -> str:
+    """The first words of an element: its text, else its first child's text (not a link's)."""
+    head = (el.text or "").strip()
+    if not head and len(el) and isinstance(el[0].tag, str) and el[0].tag != "a":
+        head = (el[0].text or "").strip()
+    return head[:20]
 
 
 def find_tags(root, parts: list, explain: list[str] | None = None) -> list[str]:
@@ -1517,6 +1734,11 @@ def find_tags(root, parts: list, explain: list[str] | None = None) -> list[str]:
                      and classid(el) and _TAGBOX.search(classid(el))
                      and not re.search(r"cloud|hot|nav|menu", classid(el), re.I)]
             boxes = [b for b in boxes if not any(_is_ancestor(o, b) for o in boxes if o is not b)]
+            if not boxes:
+                boxes = [el for el in scope.iter("p", "div", "span", "dd", "li", "td", "section")
+                         if _TAG_LABEL.match(_lead_text(el)) and el.find(".//a") is not None
+                         and len(node_text(el)) <= 300]
+                boxes = [b for b in boxes if not any(_is_ancestor(o, b) for o in boxes if o is not b)]
             links = [a for b in boxes for a in b.iter("a") if not is_category_link(a)]
             if links:
                 how = "tag box " + ", ".join(describe(b) for b in boxes[:3])
@@ -1537,8 +1759,11 @@ def find_tags(root, parts: list, explain: list[str] | None = None) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Source / author in the article header
 
-_SRC_RX = re.compile(r"(?:来源|來源|稿源|出处|文章来源)\s*[：:]\s*([^\s，。,;；|｜<（(\[【]{2,30}?)(?=作者|編輯|编辑|责任编辑|責任編輯|记者|記者|[\s，。,;；|｜<（(\[【]|$)")
-_AUTH_RX = re.compile(r"(?:作者|记者|記者|文)\s*[：:/]\s*([^\s，。,;；|｜<]{2,20})")
+_SRC_RX = re.compile(r"(?:(?:来源|來源|稿源|出处|出處)\s*[：:]|(?:来源于|來源於)\s*[：:]?)\s*([^\s，。,;；|｜<（(\[【]{2,30}?)(?=作者|編輯|编辑|责任编辑|責任編輯|记者|記者|[\s，。,;；|｜<（(\[【]|$)")
+_AUTH_RX = re.compile(r"(?:作者|撰文|记者|記者|(?<![原本全正译譯])文)\s*[：:/／]\s*([^\s，。,;；|｜<（(]{2,20})")
+# "记者 孟远" / "江城观察记者 孟远" (no colon): in a short byline only
+_AUTH_RX2 = re.compile(r"(?:记者|記者)\s*([\u4e00-\u9fff·]{2,4})(?:\s|$)")
+_AUTHOR_CLASS = re.compile(r"(?:^|[-_\s])(?:author|byline|writer|reporter|editor-?name)(?=$|[-_\s])", re.I)
 
 
 def header_source(root, title_el, parts: list) -> tuple[str | None, str | None, str]:
@@ -1579,6 +1804,10 @@ def header_source(root, title_el, parts: list) -> tuple[str | None, str | None, 
             m = _AUTH_RX.search(t)
             if m:
                 auth = m.group(1)
+            elif len(t) <= 30 and ci and _AUTHOR_CLASS.search(ci):
+                m = _AUTH_RX2.search(t)
+                if m:
+                    auth = m.group(1)
     if src is None:
         for el in body.iter("span", "div", "em", "p"):
             ci = classid(el)

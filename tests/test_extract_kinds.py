@@ -1,0 +1,258 @@
+"""The generic extractor on hand-written pages of the KINDS real Chinese news pages come in
+(tests/pages/): CMS table layouts (DedeCMS/PHPCMS era), HTML5 <article> pages, WordPress, a React
+page with JSON state, Traditional-Chinese Big5 and HK pages, list/search/forum pages, shells.
+
+All text is fictional. Each page asserts title, date, tags, source, author, paragraphs kept and
+chrome dropped; the rules these pages exercise are general (structure, text patterns, class/id
+word lists), none names a page. Decisions documented here:
+- 【中央社台北22日電】/（华盛顿22日讯） datelines stay in the body (as the corpus does); a news
+  agency named in such a dateline is the source when nothing else names one and the page is not
+  the agency's own.
+- ``（完）`` end marks stay (they are part of the paragraph text the corpus keeps).
+- Image captions are kept as the image's alt/title in a <figure>, not as body text (the corpus
+  convention: figcaptions are not body text). In a photo gallery the short captions ARE the text.
+- ``（记者 X 报道）`` / ``（记者 X）`` reporter lines on their own are dropped (author = X).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitegen.clean import clean_bytes, load_profiles
+
+PAGES = Path(__file__).parent / "pages"
+
+
+@pytest.fixture(scope="module")
+def profiles():
+    return load_profiles()
+
+
+def clean_page(name: str, profiles, data: bytes | None = None):
+    data = data if data is not None else (PAGES / name).read_bytes()
+    return clean_bytes(data, rel_path=name, profiles=profiles)
+
+
+# name -> expectations. contains: substrings of body_text (each a paragraph or part of one);
+# absent: substrings that must not be in body_text; paras: minimum number of paragraphs.
+ARTICLES = {
+    "dedecms_table_gbk.html": dict(
+        title="青溪大桥今日建成通车 两岸通行时间缩短四十分钟", date="2019-11-22", tags=[],
+        source="青溪日报", author="王晓川", paras=4,
+        contains=["本报讯 十一月二十二日上午九时", "据县交通运输局介绍", "“以前过河要绕到下游的老桥",
+                  "下一步，县里还将同步建设桥头公园和慢行步道"],
+        absent=["今天是", "内容简介", "字号", "点击", "记者 王晓川", "责任编辑", "转载请注明", "上一篇", "下一篇",
+                "收藏", "打印", "关闭窗口", "相关阅读", "青溪大桥主桥合龙", "发表评论", "热点内容", "广告",
+                "版权所有", "分隔线"]),
+    "phpcms_portal.html": dict(
+        title="南湖市图书馆试行“夜读”服务 每晚开放至十点", date="2019-11-22", tags=["图书馆", "夜读", "公共文化"],
+        source="南湖日报", author="林舒", paras=5,
+        contains=["本报讯（记者 林舒）从本月起", "记者昨晚七时许来到市图书馆", "市图书馆馆长介绍",
+                  "据悉，试行期为三个月", "（完）"],
+        absent=["导读", "关键词", "版权声明", "免责声明", "未经授权", "扫一扫", "公众号", "分享到", "上一篇", "猜你喜欢",
+                "网友评论", "终于等到了", "热门推荐", "广告", "农历"]),
+    "html5_article_time.html": dict(
+        title="海港城有轨电车一期工程完成试运行 明年春季载客", date="2019-11-22",
+        tags=["有轨电车", "公共交通", "城市建设"], source=None, author="陈屿", paras=6,
+        contains=["海港城有轨电车一期工程昨日完成", "试运行期间，每天有八列电车", "沿线路口实行信号优先",
+                  "不少市民关心票价问题", "按照规划，有轨电车二期工程"],
+        absent=["分享到", "微博", "相关新闻", "全线轨道铺通", "标签", "责任编辑", "网友评论", "期待", "热门推荐", "广告",
+                "版权所有", "今天是", "滨海大道站"],
+        html_has=['<figure><img src="https://img.haigang.example/2019/11/tram-01.jpg"', "试运行期间，电车驶过滨海大道站"]),
+    "jsonld_sitename_first.html": dict(
+        title="雪岭风电场二期并网发电 年发电量可达九亿千瓦时", date="2019-11-22", tags=[],
+        source="高原经济报", author="扎西", paras=4,
+        contains=["记者近日从雪岭风电场获悉", "雪岭风电场位于海拔四千米以上", "项目负责人介绍",
+                  "据测算，风电场每年可节约标准煤"],
+        absent=["责任编辑", "上一篇", "下一篇", "延伸阅读", "一期工程投产", "排行榜", "版权所有"]),
+    "tw_portal_big5.html": dict(
+        title="花蓮咖啡節週末登場 三十家小農參展", date="2019-11-22", tags=["花蓮", "咖啡", "小農"],
+        source="中央社", author=None, paras=4,
+        contains=["【中央社台北22日電】一年一度的花蓮咖啡節", "花蓮縣農業處表示", "今年活動除了杯測與手沖比賽外",
+                  "農業處長說"],
+        absent=["發佈時間", "列印", "字級", "瑞穗鄉咖啡農正在採收", "編輯", "關鍵字", "相關新聞", "瑞穗溫泉季",
+                "分享至", "熱門新聞", "版權所有"]),
+    "wordpress_blog_comments.html": dict(
+        title="街角那家旧书店", date="2019-11-22", tags=["书店", "老街"], source=None, author=None, paras=5,
+        contains=["我家楼下的老街拐角", "老板姓杜", "店里的书很杂", "杜老板有一个习惯", "前几天路过"],
+        absent=["说道", "回复", "这家店我去过好多次", "发表评论", "上一篇", "秋天的河堤", "近期文章", "分类", "自豪地"]),
+    "react_json_state.html": dict(
+        title="江城首批氢能源公交车上路 加氢一次可跑四百公里", date="2019-11-22", tags=[], source=None,
+        author="孟远", paras=4,
+        contains=["十一月二十一日，江城首批二十辆", "这批公交车由本地企业研发制造", "与纯电动公交车相比",
+                  "为保障车辆运营"],
+        absent=["本文为江城观察原创", "猜你喜欢", "地铁五号线", "版权所有", "publishTime"]),
+    "short_two_paragraphs.html": dict(
+        title="【快讯】南湖港今晨出现大雾 部分航班延误", date="2019-11-22", tags=[], source="南湖新闻网",
+        author=None, paras=2,
+        contains=["今天早晨，南湖港及周边地区出现大雾", "气象部门预计，大雾将在上午十时前后逐渐消散"],
+        absent=["责任编辑", "相关阅读", "明显降温", "热门推荐", "Copyright"]),
+    "photo_gallery.html": dict(
+        title="组图：雪岭牧场的冬天", date="2019-11-22", tags=[], source="高原之声", author=None, paras=4,
+        contains=["入冬以后，雪岭牧场迎来第一场大雪", "清晨，牧民赶着牦牛群出发。", "孩子们在帐篷外堆雪人。",
+                  "牧民为牛群准备过冬的草料。"],
+        absent=["上一组", "更多图片", "牧区学校的早读课", "版权所有"],
+        min_images=5),
+    "hk_paginated_watermark.html": dict(
+        title="【社會】舊區重建計劃諮詢展開 居民關注賠償安排", date="2019-11-22", tags=["舊區重建", "市區更新"],
+        source="維港快訊", author="何嘉欣", paras=4,
+        contains=["市區更新部門昨日公布舊區重建計劃", "諮詢文件建議", "不少居民在昨晚的居民大會上",
+                  "市區更新部門發言人表示"],
+        absent=["版權所有", "wgkx", "廣告", "下一頁", "責任編輯", "標籤", "免責聲明", "相關新聞", "發表評論",
+                "希望政府", "熱門推介", "字號", "打印", "發佈時間"]),
+    "wechat_repost_blog.html": dict(
+        title="一座小城的早餐地图", date="2019-11-22", tags=["早餐", "小城"], source="城事漫谈", author="阿舟",
+        paras=4,
+        contains=["在青溪老城，一天是从一碗粉开始的", "往东走两条街", "菜市场门口的包子摊", "这些小店没有招牌"],
+        absent=["原标题", "本文转载自", "本文来源于", "点击查看原文", "二维码", "关注我们", "上一篇", "延伸阅读",
+                "文章归档", "仅代表作者观点", "阅读("]),
+}
+
+SKIPPED = {  # name -> allowed kinds
+    "list_column_dated.html": {"index"},
+    "search_results.html": {"search"},
+    "forum_thread_floors.html": {"forum"},
+    "react_shell_only.html": {"shell"},
+    "redirect_meta_refresh.html": {"redirect"},
+    "empty_body.html": {"empty"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(ARTICLES))
+def test_article_page(name, profiles):
+    exp = ARTICLES[name]
+    r = clean_page(name, profiles)
+    assert r.kind == "article", (r.kind, r.reason)
+    rec = r.record
+    got = r.to_json()
+    assert rec.title == exp["title"]
+    assert rec.date == exp["date"]
+    assert list(rec.tags) == exp["tags"]
+    assert rec.source == exp["source"]
+    assert rec.author == exp["author"]
+    text = got["body_text"]
+    for s in exp["contains"]:
+        assert s in text, s
+    for s in exp["absent"]:
+        assert s not in text, s
+    assert len(text.split("\n\n")) >= exp["paras"]
+    for s in exp.get("html_has", ()):
+        assert s in rec.body_html, s
+    if "min_images" in exp:
+        assert rec.body_html.count("<img") >= exp["min_images"]
+    assert "<script" not in rec.body_html
+
+
+@pytest.mark.parametrize("name", sorted(SKIPPED))
+def test_non_article_page(name, profiles):
+    r = clean_page(name, profiles)
+    assert r.kind in SKIPPED[name], (r.kind, r.reason)
+    assert r.reason
+    assert r.record is None
+
+
+@pytest.mark.parametrize("url,date", [
+    ("http://www.qingxi-online.example/huanbao/2019/1122/10250.html", "2019-11-22"),
+    ("http://www.qingxi-online.example/huanbao/20191122/10250.html", "2019-11-22"),
+    ("http://www.qingxi-online.example/huanbao/2019-11-22/10250.html", "2019-11-22"),
+    ("http://www.qingxi-online.example/huanbao/201911/t20191122_10250.html", "2019-11-22"),
+    ("http://www.qingxi-online.example/huanbao/2019/11/22/10250.html", "2019-11-22"),
+    ("http://www.qingxi-online.example/huanbao/10250.html", None),
+])
+def test_date_from_the_pages_own_url(url, date, profiles):
+    """A page whose only date is in its own URL (the related links carry other dates)."""
+    data = (PAGES / "url_date_only.html").read_bytes().replace(b"__URL__", url.encode())
+    r = clean_page("url_date_only.html", profiles, data)
+    assert r.kind == "article", r.reason
+    assert r.record.date == date
+    assert r.record.title == "城北湿地公园完成生态修复 候鸟数量明显增加"
+    assert "相关阅读" not in r.record.body_text and "今天是" not in r.record.body_text
+
+
+@pytest.mark.parametrize("line,date", [
+    ("2019年11月22日 10:30", "2019-11-22"),
+    ("2019-11-22 10:30:00", "2019-11-22"),
+    ("2019/11/22", "2019-11-22"),
+    ("2019.11.22", "2019-11-22"),
+    ("发布时间：2019-11-22 10:30 更新时间：2019-11-25 08:00", "2019-11-22"),
+    ("更新时间：2019-11-25 08:00 发布时间：2019-11-22 10:30", "2019-11-22"),
+    ("發佈時間：2019年11月22日", "2019-11-22"),
+    ("更新时间：2019-11-22", "2019-11-22"),
+    ("2019年11月22日 星期五 来源：新华社", "2019-11-22"),
+])
+def test_date_line_formats(line, date, profiles):
+    body = "".join(f"<p>{p}</p>" for p in _PARAS)
+    html = (f"<html><head><title>标题测试文章一则 - 某网</title></head><body>"
+            f"<div class='top'>今天是 2024年3月5日</div><h1>标题测试文章一则</h1><div class='meta'>{line}</div>"
+            f"<div class='content'>{body}</div><div class='footer'>© 2003-2024 某网</div></body></html>")
+    r = clean_page("d.html", profiles, html.encode())
+    assert r.record.date == date
+
+
+_PARAS = ["南湖市今年新建改建城市公园十二座，新增绿地面积八十余公顷，市民出门五百米见绿的目标基本实现。",
+          "市园林部门表示，明年将继续推进口袋公园建设，重点补齐老城区绿地不足的短板，让更多居民就近享受绿色空间。",
+          "据介绍，新建公园均配备了无障碍设施和儿童游乐场地，部分公园还设置了夜间照明和健身步道。"]
+
+
+@pytest.mark.parametrize("line,source,author", [
+    ("来源：新华社", "新华社", None),
+    ("来源: 新华网 作者：张三", "新华网", "张三"),
+    ("稿源：南湖日报", "南湖日报", None),
+    ("出处：城市周刊", "城市周刊", None),
+    ("本文来源于：海港日报", "海港日报", None),
+    ("來源：東岸新聞網　記者：李明", "東岸新聞網", "李明"),
+])
+def test_source_lines_in_the_header(line, source, author, profiles):
+    body = "".join(f"<p>{p}</p>" for p in _PARAS)
+    html = (f"<html><head><title>标题测试文章一则 - 某网</title></head><body><h1>标题测试文章一则</h1>"
+            f"<div class='meta'>2019-11-22 {line}</div><div class='content'>{body}</div></body></html>")
+    r = clean_page("s.html", profiles, html.encode())
+    assert (r.record.source, r.record.author) == (source, author)
+    assert r.record.date == "2019-11-22"
+
+
+@pytest.mark.parametrize("tail,source,author", [
+    ("<p>（记者 李四 报道）</p>", None, "李四"),
+    ("<p>（本文来源：新华社）</p>", "新华社", None),
+    ("<p>本文转载自“城事漫谈”公众号</p>", "城事漫谈", None),
+    ("<p>编辑：王五</p>", None, None),
+    ("<p>（原标题：南湖市公园建设提速）</p>", None, None),
+    ("<p>责任编辑：赵六</p><p>版权声明：本文版权归原作者所有，未经授权禁止转载。</p>", None, None),
+])
+def test_credit_lines_in_the_body(tail, source, author, profiles):
+    body = "".join(f"<p>{p}</p>" for p in _PARAS) + tail
+    html = (f"<html><head><title>标题测试文章一则 - 某网</title></head><body><h1>标题测试文章一则</h1>"
+            f"<div class='content'>{body}</div></body></html>")
+    r = clean_page("c.html", profiles, html.encode())
+    text = r.record.body_text
+    assert len(text.split("\n\n")) == 3, text
+    assert (r.record.source, r.record.author) == (source, author)
+
+
+@pytest.mark.parametrize("title,h1,expected", [
+    ("文章标题测试一则_国内_某某网", "某某网", "文章标题测试一则"),
+    ("某某网 - 文章标题测试一则", "", "文章标题测试一则"),
+    ("文章标题测试一则 | 某某网", "", "文章标题测试一则"),
+    ("文章标题测试一则——某某网", "", "文章标题测试一则"),
+    ("文章标题测试一则-某某网", "", "文章标题测试一则"),
+    ("某某网", "文章标题测试一则", "文章标题测试一则"),
+    ("【评论】文章标题测试一则_某某网", "【评论】文章标题测试一则", "【评论】文章标题测试一则"),
+])
+def test_title_forms(title, h1, expected, profiles):
+    body = "".join(f"<p>{p}</p>" for p in _PARAS)
+    logo = "<div class='logo'><h1><a href='/'>某某网</a></h1></div>"
+    head = f"<h1>{h1}</h1>" if h1 and h1 != "某某网" else ""
+    html = (f"<html><head><title>{title}</title></head><body>{logo}<div class='main'>{head}"
+            f"<div class='content'>{body}</div></div></body></html>")
+    r = clean_page("t.html", profiles, html.encode())
+    assert r.record.title == expected
+
+
+def test_meta_keywords_and_navigation_are_not_tags(profiles):
+    body = "".join(f"<p>{p}</p>" for p in _PARAS)
+    html = ("<html><head><title>标题测试文章一则 - 某网</title><meta name='keywords' content='公园,绿地'></head><body>"
+            "<div class='nav'><a href='/tag/a'>要闻</a> <a href='/tag/b'>城市</a></div><h1>标题测试文章一则</h1>"
+            f"<div class='content'>{body}</div><div class='channel'>栏目：<a href='/city/'>城市</a></div></body></html>")
+    assert clean_page("k.html", profiles, html.encode()).record.tags == ()
