@@ -25,7 +25,7 @@ from sitegen.profiles import Profile, Profiles, select
 from sitegen.record import ARTICLE, ERROR, CleanResult, Record, summarize
 from sitegen.sanitize import sanitize
 
-CLEANER_VERSION = "4"
+CLEANER_VERSION = "5"
 
 __all__ = ["CLEANER_VERSION", "Profiles", "Profile", "load_profiles", "profiles_fingerprint",
            "clean_file", "clean_bytes"]
@@ -353,7 +353,7 @@ def _apply_generic(root, pm, explain: list[str]):
     if not d:
         d, why = _own_date(pm)
     if not d:
-        d, why = X.classed_date(root)
+        d, why = X.classed_date(root, title_el)
     leads = X.lead_blocks(root, title_el, parts, st)
     if leads:
         body_chars = "".join("".join(X.node_text(p).split()) for p in parts)

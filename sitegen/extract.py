@@ -907,7 +907,7 @@ def _split_lines(raw: str) -> list[str]:
             if paras[-1]:
                 paras.append([])
             continue
-        if paras[-1] and _INDENT.match(line.replace("&nbsp;", "\u00a0")):
+        if paras[-1] and _INDENT.match(line.lstrip("\r\n").replace("&nbsp;", "\u00a0")):
             paras.append([])
         paras[-1].append(line)
     out = []
@@ -921,6 +921,8 @@ def _split_lines(raw: str) -> list[str]:
         body = sorted(lens[:-1])
         med = body[len(body) // 2]
         wrapped = med >= 12 and sum(1 for L in lens[:-1] if abs(L - med) <= max(3, med * 0.2)) >= 0.7 * len(body)
+        if wrapped and len(group) == 2 and re.search(r"[。！？!?”」』）)]\s*$", re.sub(r"<[^>]+>", "", group[0])):
+            wrapped = False  # two lines, the first a finished sentence: two paragraphs
         if wrapped:
             joined = ""
             for k, g in enumerate(group):
@@ -1198,9 +1200,9 @@ def _teaser_profile(content) -> dict:
 # ---------------------------------------------------------------------------------------------
 # Pruning boilerplate inside the chosen content
 
-_CAPTION = re.compile(r"(?:^|[-_\s])(?:caption|captions|credit|credits|pic-?info|pic-?text|pic-?txt|pic-?desc|"
-                      r"img-?(?:desc|text|info|title|caption)|image-?(?:caption|credit|copyright)|photo-?"
-                      r"(?:caption|credit|desc)|figcaption|copyright|media-?caption)(?=$|[-_\s\d])", re.I)
+_CAPTION = re.compile(r"(?:^|[-_\s])(?:caption|captions|credit|credits|pic[-_]?info|pic[-_]?text|pic[-_]?txt|pic[-_]?desc|"
+                      r"img[-_]?(?:desc|text|info|title|caption)|image[-_]?(?:caption|credit|copyright|desc)|photo[-_]?"
+                      r"(?:caption|credit|desc)|figcaption|copyright|media[-_]?caption|tuzhu)(?=$|[-_\s\d])", re.I)
 _AD_LABEL = re.compile(r"^(?:advertisement|advertising|sponsored|ad|广告|廣告|推广|推廣|赞助|贊助)$", re.I)
 _TAGBOX = re.compile(r"(?:^|\s)(?:[a-z]+[-_])?(?:tags?|keywords?|topics?|labels?|tag-?links?)"
                      r"(?:[-_](?:list|box|container|wrap|wrapper|area|links?|items?|bar|group))?(?=$|\s)", re.I)
@@ -1291,7 +1293,15 @@ _LINE_RULES = [
     ("paywall notice", re.compile(r"已過查詢時效|已过查询时效|付費會員|付费会员|订阅后阅读|訂閱後閱讀|登录后阅读|登入後閱讀|"
                                   r"阅读全文请|閱讀全文請|剩余\d+%|余下全文"), "drop"),
     ("share line", _SHARE_TEXT, "drop"),
-    ("follow-us line", re.compile(r"^(?:欢迎|歡迎)?(?:关注|關注|扫码|掃碼|扫描|掃描|长按|長按).{0,30}(?:微信|公众号|公眾號|订阅号|訂閱號|二维码|二維碼|APP|App|客户端)"), "drop"),
+    ("follow-us line", re.compile(r"^(?:欢迎|歡迎)?(?:关注|關注|扫码|掃碼|扫描|掃描|长按|長按|(?:微信)?扫一扫|(?:微信)?掃一掃|识别|識別|"
+                                  r"下载|下載|点击|點擊)\S{0,4}.{0,30}(?:微信|公众号|公眾號|订阅号|訂閱號|二维码|二維碼|APP|App|客户端|客戶端)"), "drop"),
+    # the heading of a related/promo list left behind when its links were removed
+    ("list heading", re.compile(r"^[【\[]?\s*(?:相关阅读|相關閱讀|相关新闻|相關新聞|相关文章|相關文章|相关链接|相關連結|延伸阅读|延伸閱讀|"
+                                r"推荐阅读|推薦閱讀|热门推荐|熱門推薦|猜你喜欢|猜你喜歡|精彩推荐|精彩推薦|往期回顾|往期回顧|"
+                                r"更多精彩|热点新闻|熱點新聞|热门文章|熱門文章|相关报道|相關報導|相關報道|阅读更多|閱讀更多|"
+                                r"点击查看原文|點擊查看原文|阅读原文|閱讀原文|查看原文|网友评论|網友評論|发表评论|發表評論)"
+                                r"\s*[】\]]?\s*[：:>»]*\s*$"), "drop"),
+    ("image caption", re.compile(r"^(?:[（(]\s*)?(?:图为|圖為|(?:上|下|左|右)(?:图|圖)(?:为|為|[：:]))\S"), "drop"),
 ]
 _SOURCE_LINE = next(rx for name, rx, _a in _LINE_RULES if name == "source line")
 _SIGNOFF = re.compile(r"^[\u4e00-\u9fff·]{2,8}[，,]\s*[^，。,]{2,20}(?:报道|報導|报导|報道)[。.]?$")
@@ -1365,10 +1375,13 @@ def filter_blocks(blocks: list, title: str, explain: list[str] | None = None) ->
                 m = _AUTH_RX.search(t)
                 if m and "author" not in found:
                     found["author"] = m.group(1)
-            if rule is None and i == first_text and _BYLINE_NAME.match(t) and len(blocks) > 3:
+            if rule is None and (i == first_text or not keep and i <= first_text + 3) and _BYLINE_NAME.match(t) \
+                    and len(blocks) > 3:
                 rule = "byline"
-                found.setdefault("author", t)
-            if rule is None and i <= first_text + 2 and t.startswith(("——", "--", "—")) and len(t) <= 60 \
+                if t.lower() not in _TRIVIAL_TITLES:  # "显示" (a page label), not a name
+                    found.setdefault("author", t)
+            if rule is None and (i <= first_text + 2 or not keep and i <= first_text + 4) \
+                    and t.startswith(("——", "--", "—")) and len(t) <= 60 \
                     and html.startswith("<p"):
                 rule = "subtitle line"
         if rule:
@@ -1661,8 +1674,35 @@ def line_date(txt: str) -> str | None:
     return found[0][0]
 
 
-def classed_date(root) -> tuple[str | None, str]:
-    """A date in an element whose class/id says it is the publication time (first in the page)."""
+# Containers whose dates belong to other things: related/promo lists, comments, rankings, the
+# page's top bar, sidebars and footers.
+_NOT_OUR_DATE = re.compile(r"(?:^|[-_\s])(?:related|relate|recommend\w*|rec|hot\w*|rank\w*|list|lists|comments?|"
+                           r"cmt|reply|replies|side|sidebar|footer|foot|more|links|tuijian|xiangguan|top|topbar|"
+                           r"toolbar|masthead|nav|menu|weather|calendar)(?=$|[-_\s\d])", re.I)
+
+
+_OWN_PART = re.compile(r"(?:^|\s)(?:entry|post|article|artical|story)[-_]?(?:footer|foot|meta|info|header|head|details?|"
+                       r"byline|date|time)(?=$|\s)", re.I)
+
+
+def _in_foreign_block(el, stop=None) -> bool:
+    anc = el.getparent()
+    for _ in range(10):
+        if anc is None or anc is stop or anc.tag in ("body", "html"):
+            return False
+        ci = classid(anc)
+        own = bool(ci) and _OWN_PART.search(ci) is not None  # WordPress .entry-footer, .post-meta
+        if anc.tag in ("li", "aside", "nav") or anc.tag == "footer" and not own:
+            return True
+        if ci and not own and _NOT_OUR_DATE.search(ci):
+            return True
+        anc = anc.getparent()
+    return False
+
+
+def classed_date(root, title_el=None) -> tuple[str | None, str]:
+    """A date in an element whose class/id says it is the publication time: the first that is
+    not in a related list, comment, top bar, sidebar or footer, and not "today's date"."""
     body = root.find("body")
     if body is None:
         return None, ""
@@ -1673,7 +1713,8 @@ def classed_date(root) -> tuple[str | None, str]:
         if ci and re.search(r"(?:^|[-_\s])(?:pub-?date|pubtime|publish(?:ed)?|publish-?(?:date|time)|post-?(?:date|time)|"
                             r"article-?(?:date|time)|date|time)(?=$|[-_\s])", ci, re.I):
             t = norm_ws(el.text_content())
-            if len(t) <= 60 and not _TODAY.search(t):
+            if len(t) <= 60 and not _TODAY.search(t) and not _NOT_OUR_DATE.search(ci) \
+                    and not _in_foreign_block(el):
                 for attr in ("datetime", "data-seconds", "data-timestamp", "content"):
                     if el.get(attr):
                         d = parse_date(el.get(attr))
