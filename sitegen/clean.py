@@ -25,7 +25,7 @@ from sitegen.profiles import Profile, Profiles, select
 from sitegen.record import ARTICLE, ERROR, CleanResult, Record, summarize
 from sitegen.sanitize import sanitize
 
-CLEANER_VERSION = "5"
+CLEANER_VERSION = "6"
 
 __all__ = ["CLEANER_VERSION", "Profiles", "Profile", "load_profiles", "profiles_fingerprint",
            "clean_file", "clean_bytes"]
@@ -339,6 +339,15 @@ def _apply_generic(root, pm, explain: list[str]):
     content, parts, st = X.find_content(root, explain)
     kind = X.classify(root, pm, content, st)
     kind = X.refine_empty(kind, signals, content, st, root)
+    if kind is not None and kind.kind in ("shell", "empty", "index") and signals.get("json_body") \
+            and X.json_state_content(root, signals) is not None:
+        # a script-rendered page whose article is only in its JSON state
+        explain.append(f"{kind.kind} page ({kind.reason}), but its JSON state holds the article: using that")
+        X.strip_page(root, None)
+        content, parts, st = X.find_content(root, explain)
+        kind = X.classify(root, pm, content, st)
+        if signals.get("json_title") and not (pm.meta.get("og:title") or pm.title_tag):
+            pm.title_tag = signals["json_title"]
     if kind is not None:
         return kind
     title, title_el = X.pick_title(root, pm, parts, explain)
@@ -354,6 +363,8 @@ def _apply_generic(root, pm, explain: list[str]):
         d, why = _own_date(pm)
     if not d:
         d, why = X.classed_date(root, title_el)
+    if not d and signals.get("json_date"):
+        d, why = signals["json_date"], "the page's JSON state"
     leads = X.lead_blocks(root, title_el, parts, st)
     if leads:
         body_chars = "".join("".join(X.node_text(p).split()) for p in parts)

@@ -978,14 +978,94 @@ def shell_signals(root, pm: PageMeta) -> dict:
     scripts = 0
     for sc in root.iter("script"):
         scripts += 1
-        if "redirect" not in out and sc.text and len(sc.text) < 3000 and _JS_REDIRECT.search(sc.text):
+        txt = sc.text
+        if not txt:
+            continue
+        if "redirect" not in out and len(txt) < 3000 and _JS_REDIRECT.search(txt):
             out["redirect"] = "script redirect (location = …)"
+        if len(txt) > 300 and ("<p" in txt or "\\u003cp" in txt.lower()) and "json_body" not in out:
+            found = _json_state_article(txt, (sc.get("type") or "").lower())
+            if found:
+                out.update(found)
     if body is not None:
         for el in body.iter("div", "main", "section"):
             if (el.get("id") or "").lower() in _APP_ROOT_IDS and not len(el) and not (el.text or "").strip():
                 out["shell"] = f"empty app mount point <{el.tag} id={el.get('id')}> and {scripts} script(s)"
                 break
     return out
+
+
+_STATE_ASSIGN = re.compile(r"^\s*(?:window\.|var\s+|let\s+|const\s+)?[\w$.\[\]'\"]{1,60}\s*=\s*(\{.*\})\s*;?\s*$", re.S)
+_JSON_DATE_KEYS = ("datePublished", "publishTime", "publish_time", "pubTime", "pubDate", "pub_date",
+                   "publishDate", "publish_date", "publishedAt", "published_at", "ptime", "ctime", "createTime",
+                   "create_time", "createdAt", "releaseTime", "date")
+
+
+def _json_state_article(txt: str, stype: str) -> dict:
+    """An article body held as an HTML string in a script-rendered page's JSON state
+    (``__NEXT_DATA__``, ``window.__INITIAL_STATE__ = {…}``): the longest string value with
+    paragraphs of Chinese text, with the title and date beside it in the same object."""
+    raw = txt.strip()
+    if "json" not in stype:
+        m = _STATE_ASSIGN.match(raw)
+        if not m:
+            return {}
+        raw = m.group(1)
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    best: list = [0, None, None]  # [CJK count, html, owning dict]
+    stack = [(data, None, 0)]
+    seen = 0
+    while stack:
+        obj, owner, depth = stack.pop()
+        seen += 1
+        if seen > 50000 or depth > 12:
+            break
+        if isinstance(obj, dict):
+            for v in obj.values():
+                stack.append((v, obj, depth + 1))
+        elif isinstance(obj, list):
+            for v in obj[:500]:
+                stack.append((v, owner, depth + 1))
+        elif isinstance(obj, str) and len(obj) > 200 and "<p" in obj:
+            n = len(_CJK.findall(obj))
+            if n >= 100 and n > best[0]:
+                best = [n, obj, owner]
+    if best[1] is None:
+        return {}
+    out = {"json_body": best[1]}
+    owner = best[2] or {}
+    t = owner.get("title") or owner.get("headline")
+    if isinstance(t, str) and 2 <= len(t.strip()) <= 200:
+        out["json_title"] = norm_ws(htmllib.unescape(t))
+    for k in _JSON_DATE_KEYS:
+        v = owner.get(k)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            v = str(int(v))
+        if isinstance(v, str):
+            d = parse_date(v)
+            if d:
+                out["json_date"] = d
+                break
+    return out
+
+
+def json_state_content(root, signals: dict):
+    """Put the JSON state's article HTML into the page's <body> (for a page whose HTML has no
+    content of its own); returns the new element or None."""
+    html = signals.get("json_body")
+    body = root.find("body")
+    if not html or body is None:
+        return None
+    try:
+        frag = lxml.html.fragment_fromstring(html, create_parent="div", parser=_PARSER)
+    except (etree.ParserError, ValueError, TypeError):
+        return None
+    frag.set("class", "json-state-article")
+    body.append(frag)
+    return frag
 
 
 def refine_empty(kind: "Kind | None", signals: dict, content, st: dict, root) -> "Kind | None":
@@ -1295,6 +1375,11 @@ _LINE_RULES = [
     ("share line", _SHARE_TEXT, "drop"),
     ("follow-us line", re.compile(r"^(?:欢迎|歡迎)?(?:关注|關注|扫码|掃碼|扫描|掃描|长按|長按|(?:微信)?扫一扫|(?:微信)?掃一掃|识别|識別|"
                                   r"下载|下載|点击|點擊)\S{0,4}.{0,30}(?:微信|公众号|公眾號|订阅号|訂閱號|二维码|二維碼|APP|App|客户端|客戶端)"), "drop"),
+    ("app promo line", re.compile(r"^(?=.{0,60}$)(?:.{0,12}(?:请|請|欢迎|歡迎)?(?:下载|下載|打开|打開|安装|安裝)\S{0,14}(?:客户端|客戶端|APP|App|app)|"
+                                  r"返回\S{1,10}[，,]\s*查看更多)"), "drop"),
+    # a row of bracketed page tools: 【打印】【关闭】【纠错】【责任编辑：X】
+    ("tool line", re.compile(r"^(?=.*(?:纠错|糾錯|打印|列印|关闭|關閉|收藏|字号|字號|字体|字體|责任编辑|責任編輯|编辑|編輯|分享|返回顶部|回到顶部))"
+                             r"(?:[【\[]\s*[^】\]]{1,24}\s*[】\]]\s*)+$"), "drop"),
     # the heading of a related/promo list left behind when its links were removed
     ("list heading", re.compile(r"^[【\[]?\s*(?:相关阅读|相關閱讀|相关新闻|相關新聞|相关文章|相關文章|相关链接|相關連結|延伸阅读|延伸閱讀|"
                                 r"推荐阅读|推薦閱讀|热门推荐|熱門推薦|猜你喜欢|猜你喜歡|精彩推荐|精彩推薦|往期回顾|往期回顧|"

@@ -119,6 +119,16 @@ ARTICLES = {
         title="山区小学的“云端课堂”", date=None, tags=[], source=None, author=None, paras=3,
         contains=["在南湖市最偏远的山区", "这种“云端课堂”由城区学校的老师主讲", "村小校长说"],
         absent=["相关新闻", "网友评论", "好事情", "版权所有", "星期二"]),
+    "react_json_only.html": dict(  # the HTML has an empty #root: the article is in the JSON state
+        title="南湖首批三十个口袋公园建成开放", date="2019-11-22", tags=[], source=None, author=None, paras=4,
+        contains=["南湖市今年首批三十个“口袋公园”日前全部建成开放", "记者走访发现", "市园林部门负责人介绍",
+                  "据了解，口袋公园建成后"],
+        absent=["公交微循环", "20191122A0X1Y2", "login"], min_images=1),
+    "blog_sina_style.html": dict(  # blog: 标签 box beside a 分类 box, <div><br></div> paragraphs, comments
+        title="冬至那天的饺子", date="2019-12-22", tags=["冬至", "饺子", "母亲"], source=None, author=None, paras=4,
+        contains=["冬至这天，母亲一早就给我打电话", "母亲包饺子有个讲究", "小时候家里穷", "晚上到家，饺子刚好出锅"],
+        absent=["个人资料", "博文分类", "随笔", "分享", "阅读(", "评论", "前一篇", "江边的冬钓", "想我妈了", "Copyright"],
+        min_images=1),
 }
 
 SKIPPED = {  # name -> allowed kinds
@@ -231,7 +241,14 @@ def test_source_lines_in_the_header(line, source, author, profiles):
     ("<p>编辑：王五</p>", None, None),
     ("<p>（原标题：南湖市公园建设提速）</p>", None, None),
     ("<p>责任编辑：赵六</p><p>版权声明：本文版权归原作者所有，未经授权禁止转载。</p>", None, None),
+    ("<p>本文来源：新华网 责任编辑：王晓_NN1234</p>", "新华网", None),
+    ("<p>返回搜狐，查看更多</p><p>责任编辑：</p>", None, None),
+    ("<p>（本报记者 李四 通讯员 王五）</p>", None, "李四"),
+    ("<p>来源：新华社 作者：张三</p>", "新华社", "张三"),
+    ("<p>（文章来源：南湖日报）</p><p>【纠错】 【责任编辑：赵六】</p>", "南湖日报", None),
+    ("<p>更多精彩内容，请下载南湖新闻客户端</p>", None, None),
 ])
+
 def test_credit_lines_in_the_body(tail, source, author, profiles):
     body = "".join(f"<p>{p}</p>" for p in _PARAS) + tail
     html = (f"<html><head><title>标题测试文章一则 - 某网</title></head><body><h1>标题测试文章一则</h1>"
@@ -267,3 +284,14 @@ def test_meta_keywords_and_navigation_are_not_tags(profiles):
             "<div class='nav'><a href='/tag/a'>要闻</a> <a href='/tag/b'>城市</a></div><h1>标题测试文章一则</h1>"
             f"<div class='content'>{body}</div><div class='channel'>栏目：<a href='/city/'>城市</a></div></body></html>")
     assert clean_page("k.html", profiles, html.encode()).record.tags == ()
+
+
+def test_agency_dateline_is_kept_and_gives_the_source(profiles):
+    first = "新华社北京11月22日电（记者 张三）" + _PARAS[0]
+    body = f"<p>{first}</p>" + "".join(f"<p>{p}</p>" for p in _PARAS[1:])
+    html = (f"<html><head><title>标题测试文章一则 - 南湖新闻网</title></head><body><h1>标题测试文章一则</h1>"
+            f"<div class='content'>{body}</div></body></html>")
+    r = clean_page("a.html", profiles, html.encode())
+    assert r.record.source == "新华社" and r.record.body_text.startswith("新华社北京11月22日电")
+    own = html.replace("南湖新闻网", "新华社")  # the agency's own page: no source
+    assert clean_page("a.html", profiles, own.encode()).record.source is None
