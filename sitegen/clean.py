@@ -25,7 +25,7 @@ from sitegen.profiles import Profile, Profiles, select
 from sitegen.record import ARTICLE, ERROR, CleanResult, Record, summarize
 from sitegen.sanitize import sanitize
 
-CLEANER_VERSION = "6"
+CLEANER_VERSION = "7"
 
 __all__ = ["CLEANER_VERSION", "Profiles", "Profile", "load_profiles", "profiles_fingerprint",
            "clean_file", "clean_bytes"]
@@ -351,6 +351,8 @@ def _apply_generic(root, pm, explain: list[str]):
     if kind is not None:
         return kind
     title, title_el = X.pick_title(root, pm, parts, explain)
+    if title_el is None and title:
+        title_el = X.find_title_el(root, title)
     if title_el is not None and any(title_el is p or X._is_ancestor(p, title_el) for p in parts):
         pass  # the heading inside the body is removed as "title repeated in the body"
     tags = X.find_tags(root, parts, explain)

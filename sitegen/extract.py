@@ -1123,8 +1123,8 @@ def classify(root, pm: PageMeta, content, st: dict) -> Kind | None:
             return Kind("forum", f"forum page ({why})")
 
     if not articleish:
-        floors = _forum_floors(scope)
-        if floors:
+        floors, first = _forum_floors(scope)
+        if floors and (content is None or not _after(first, content, scope)):
             return Kind("forum", f"forum thread ({floors})")
     if content is None:
         return Kind("index", "no article body found (no block of running text)")
@@ -1154,12 +1154,13 @@ _FLOOR = re.compile(r"^(?:楼主|樓主|沙发|沙發|板凳|地板|地下室|\d
 _POSTED = re.compile(r"^(?:发表于|發表於|发表时间|發表時間|回复于|回覆於|Posted on)\s*[:：]?\s*(?:19|20)\d{2}")
 
 
-def _forum_floors(scope) -> str:
+def _forum_floors(scope) -> tuple[str, object]:
     """Posts numbered as floors (楼主/沙发/板凳/2楼/#3) or three+ "发表于 <date>" post headers
     among repeated post blocks: a forum thread, not an article with comments (comment sections
     were removed before this)."""
     floors = posted = 0
     seen = 0
+    first_floor = first_post = None
     for el in scope.iter("em", "strong", "a", "span", "div", "td", "b", "font", "p", "li"):
         seen += 1
         if seen > 20000:
@@ -1169,13 +1170,28 @@ def _forum_floors(scope) -> str:
             continue
         if _FLOOR.match(t):
             floors += 1
+            first_floor = first_floor if first_floor is not None else el
         elif _POSTED.match(t):
             posted += 1
+            first_post = first_post if first_post is not None else el
     if floors >= 3:
-        return f"{floors} posts numbered as floors (楼主/沙发/N楼)"
+        return f"{floors} posts numbered as floors (楼主/沙发/N楼)", first_floor
     if posted >= 4:
-        return f"{posted} post headers 发表于 <date>"
-    return ""
+        return f"{posted} post headers 发表于 <date>", first_post
+    return "", None
+
+
+def _after(el, content, scope) -> bool:
+    """``el`` comes after the whole of ``content`` in document order (readers' posts below an
+    article, not a thread whose first post is the content)."""
+    if el is None or el is content or _is_ancestor(content, el):
+        return False
+    for x in scope.iter():
+        if x is el:
+            return False
+        if x is content:
+            return True
+    return False
 
 
 def _sig(el) -> str:
@@ -1583,6 +1599,24 @@ def pick_title(root, pm: PageMeta, parts: list, explain: list[str] | None = None
     return norm_ws(title_tag), None
 
 
+def find_title_el(root, title: str, limit: int = 4000):
+    """The first element in <body> whose own text is the title (a ``div.biaoti``/``td.title``
+    that is not a heading), or None."""
+    t = _tnorm(title)
+    body = root.find("body")
+    if len(t) < 4 or body is None:
+        return None
+    for i, el in enumerate(body.iter()):
+        if i > limit:
+            break
+        if not isinstance(el.tag, str) or el.tag in ("a", "option", "li"):
+            continue
+        own = el.text
+        if own and len(own) >= len(t) and _tnorm(own) == t:
+            return el
+    return None
+
+
 def _heading_for(headings, title: str):
     t = _tnorm(title)
     for h, ht in headings:
@@ -1737,6 +1771,10 @@ _PUB_LABEL = re.compile(r"(?:发布|發佈|發布|发表|發表|刊发|刊發|�
 _UPD_LABEL = re.compile(r"(?:更新|修改|编辑|編輯|最后|最後|Updated|Modified)\s*(?:时间|時間|日期|于|於|on)?\s*[：:]?\s*$", re.I)
 
 
+_ROC_DATE = re.compile(r"(?:民國|民国)\s*(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|"
+                       r"(?:發佈|發布|发布|刊登|出刊|更新)?(?:時間|日期|时间)\s*[：:]\s*(1\d{2})[/.-](\d{1,2})[/.-](\d{1,2})(?!\d)")
+
+
 def line_date(txt: str) -> str | None:
     """The publication date in a short date line: a date after a 发布时间/發佈時間 label wins over
     one after 更新时间; "today's date" lines of a page header are not dates of the article."""
@@ -1749,6 +1787,10 @@ def line_date(txt: str) -> str | None:
             before = txt[max(0, m.start() - 12):m.start()]
             found.append((d, bool(_PUB_LABEL.search(before)), bool(_UPD_LABEL.search(before))))
     if not found:
+        m = _ROC_DATE.search(txt)  # Taiwan: 民國108年11月22日 / 發佈日期：108/11/22
+        if m:
+            return _valid(int(m.group(1) or m.group(4)) + 1911, int(m.group(2) or m.group(5)),
+                          int(m.group(3) or m.group(6)))
         return parse_date(txt, compact=False)
     for d, pub, _upd in found:
         if pub:
@@ -1930,7 +1972,9 @@ def header_source(root, title_el, parts: list) -> tuple[str | None, str | None, 
             m = _AUTH_RX.search(t)
             if m:
                 auth = m.group(1)
-            elif len(t) <= 30 and ci and _AUTHOR_CLASS.search(ci):
+            elif len(t) <= 30 and ci and _AUTHOR_CLASS.search(ci) or \
+                    len(t) <= 80 and (_SRC_RX.search(t) or _DATE_PATTERNS[0].search(t)):
+                # a byline, or a meta line "2019年11月22日 来源：X 记者 Y"
                 m = _AUTH_RX2.search(t)
                 if m:
                     auth = m.group(1)

@@ -129,6 +129,13 @@ ARTICLES = {
         contains=["冬至这天，母亲一早就给我打电话", "母亲包饺子有个讲究", "小时候家里穷", "晚上到家，饺子刚好出锅"],
         absent=["个人资料", "博文分类", "随笔", "分享", "阅读(", "评论", "前一篇", "江边的冬钓", "想我妈了", "Copyright"],
         min_images=1),
+    "table_oldportal_gb2312.html": dict(  # declares gb2312, has a GBK-only character (堃); title in a
+        # td (no heading); unlabelled "today" in the top bar; readers' floors 1楼…4楼 after the article
+        title="江城举办首届非遗美食节 百余种传统小吃集中亮相", date="2019-11-22", tags=[], source="江城晚报",
+        author="李堃", paras=3,
+        contains=["11月21日，江城首届非物质文化遗产美食节在老码头广场开幕", "在糖画摊位前，非遗传承人周师傅手持铜勺",
+                  "本届美食节为期五天"],
+        absent=["星期二", "设为首页", "打印", "关闭窗口", "网友留言", "1楼", "糖画小时候最爱吃", "美食推荐", "Copyright"]),
 }
 
 SKIPPED = {  # name -> allowed kinds
@@ -202,6 +209,11 @@ def test_date_from_the_pages_own_url(url, date, profiles):
     ("發佈時間：2019年11月22日", "2019-11-22"),
     ("更新时间：2019-11-22", "2019-11-22"),
     ("2019年11月22日 星期五 来源：新华社", "2019-11-22"),
+    ("2019年11月22日10:30", "2019-11-22"),
+    ("Posted on November 22nd, 2019", "2019-11-22"),
+    ("22 Nov 2019 10:30 HKT", "2019-11-22"),
+    ("發佈日期：108/11/22", "2019-11-22"),
+    ("民國108年11月22日", "2019-11-22"),
 ])
 def test_date_line_formats(line, date, profiles):
     body = "".join(f"<p>{p}</p>" for p in _PARAS)
@@ -295,3 +307,19 @@ def test_agency_dateline_is_kept_and_gives_the_source(profiles):
     assert r.record.source == "新华社" and r.record.body_text.startswith("新华社北京11月22日电")
     own = html.replace("南湖新闻网", "新华社")  # the agency's own page: no source
     assert clean_page("a.html", profiles, own.encode()).record.source is None
+
+
+def test_article_with_numbered_reader_posts_below_is_not_a_forum(profiles):
+    """Readers' posts numbered as floors (1楼/2楼/3楼) in a box with unfamiliar class names, after
+    the article: still an article, and the posts are not body text."""
+    body = "".join(f"<p>{p}</p>" for p in _PARAS)
+    posts = "".join(f"<div class='pl-row'><div class='pl-head'><em>{i}楼</em> <span>网友{i}</span> "
+                    f"<span>2019-11-2{i} 10:0{i}</span></div><div class='pl-txt'>说得好，支持第{i}个观点。</div></div>"
+                    for i in range(1, 6))
+    html = (f"<html><head><title>标题测试文章一则 - 某网</title></head><body><h1>标题测试文章一则</h1>"
+            f"<div class='meta'>2019-11-20 来源：某网</div><div class='content'>{body}</div>"
+            f"<div class='talk-box'><h3>网友热议</h3>{posts}</div></body></html>")
+    r = clean_page("f.html", profiles, html.encode())
+    assert r.kind == "article", r.reason
+    assert r.record.date == "2019-11-20"
+    assert "支持" not in r.record.body_text and len(r.record.body_text.split("\n\n")) == 3
