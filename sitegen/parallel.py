@@ -145,6 +145,7 @@ def _render_batch(batch: list) -> list[tuple[str, bool]]:
     from .errors import BuildError
 
     renderer, out_dir, staging = _state["renderer"], _state["out_dir"], _state["staging"]
+    plan = _state.get("plan")
     store = _state.get("store")
     if store is None:
         store = _state["store"] = Store(_state["cache_dir"], readonly=True)
@@ -152,7 +153,8 @@ def _render_batch(batch: list) -> list[tuple[str, bool]]:
     for job in batch:
         body = store.body(job.body_id) if job.body_id else None
         try:
-            data = renderer.render(job, body)
+            context = plan.context(job) if job.context is None else None
+            data = renderer.render(job, body, context)
         except jinja2.TemplateError as e:
             from .build import describe_template_error
 
@@ -196,7 +198,7 @@ def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out:
     use_pool = _pool_wanted(jobs, len(pending), MIN_PARALLEL_RENDER)
     # Forked workers must open their own SQLite connection: never share one across fork().
     _state.update(renderer=renderer, out_dir=out.out_dir, staging=out.staging, cache_dir=cache_dir,
-                  store=None if use_pool else store)
+                  store=None if use_pool else store, plan=plan)
     pool = _pool(jobs, len(pending), MIN_PARALLEL_RENDER)
     try:
         if pool:

@@ -7,6 +7,8 @@ never builds URLs itself and the site works under any sub-path and from file://.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
@@ -60,8 +62,8 @@ def _list_ctx(page: Page, slugs: dict[str, str]) -> dict:
     }
 
 
-def _article_job(e: Entry, site: Site, config: Config, slugs, index: links.LinkIndex, outbound) -> Job:
-    newer, older = site.neighbours[e.id]
+def _article_ctx(e: Entry, newer: Entry | None, older: Entry | None, config: Config, slugs,
+                 link_map: dict[str, str]) -> dict:
     ctx = _common(e.path, "article", config)
     canonical = ctx["page"]["canonical"]
     ctx["article"] = {
@@ -74,108 +76,201 @@ def _article_job(e: Entry, site: Site, config: Config, slugs, index: links.LinkI
     ctx["newer"] = {"title": newer.title, "href": urls.href(e.path, newer.path)} if newer else None
     ctx["older"] = {"title": older.title, "href": urls.href(e.path, older.path)} if older else None
     # Everything the body rewrite depends on, so the memo key changes exactly when its output would.
-    ctx["body_rules"] = {"links": links.resolve(index, e.path, outbound.get(e.id, ())),
-                         "images": config.images, "version": REWRITE_VERSION}
-    return Job(e.path, "article.html", ctx, body_id=e.id, body_key=e.body_key)
+    ctx["body_rules"] = {"links": link_map, "images": config.images, "version": REWRITE_VERSION}
+    return ctx
 
 
 def _month_label(year: int, month: int) -> dict:
     return {"year": year, "month": month}
 
 
-def plan_jobs(site: Site, config: Config, *, outbound: dict[str, list[str]] | None = None,
-              duplicates: dict[Entry, Entry] | None = None) -> Iterator[Job]:
-    """Every output page of the site. ``outbound``: source path -> link targets in its body;
-    ``duplicates``: dropped duplicate entry -> the entry kept in its place."""
-    outbound = outbound or {}
-    duplicates = duplicates or {}
-    slugs = {t.name: t.slug for t in site.tags}
-    index = links.LinkIndex.make(site.entries, duplicates, slugs)
-    has_feeds = bool(config.base_url)
-    sitemap_pages: list[tuple[str, str | None]] = []
+# The modules whose code turns the plan's inputs into contexts: their bytes are part of every
+# cheap memo key (editing them re-renders, no version number to forget to bump).
+_CONTEXT_MODULES = ("plan.py", "urls.py", "feeds.py", "links.py", "taxonomy.py", "render.py")
+_code_fp: list[str] = []
 
-    for e in site.entries:
-        sitemap_pages.append((e.path, e.date))
-        yield _article_job(e, site, config, slugs, index, outbound)
 
-    for page in site.home:
-        ctx = _common(page.path, "home", config)
-        ctx["list"] = _list_ctx(page, slugs)
-        if has_feeds:
-            ctx["feed"] = urls.href(page.path, urls.SITE_FEED)
-        sitemap_pages.append((page.path, None))
-        yield Job(page.path, "list.html", ctx)
+def code_fingerprint() -> str:
+    if not _code_fp:
+        here = Path(__file__).resolve().parent
+        h = hashlib.blake2b(digest_size=16)
+        for name in _CONTEXT_MODULES:
+            h.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
+        _code_fp.append(h.hexdigest())
+    return _code_fp[0]
 
-    for tag in site.tags:
-        for page in site.tag_pages[tag.name]:
+
+class Plan:
+    """Every output page of the site (iterate it for the ``Job``s).
+
+    Article and list pages (nearly all of a site) carry a cheap memo key (``Job.memo``): a
+    digest of exactly the values their context is made from (an entry's fields, its neighbours,
+    its tags' slugs, where its links lead; a list page's items; the settings and the code that
+    make contexts). Their context is only built, by ``context(job)``, for the pages that must be
+    rendered. The few other pages carry their context and are keyed by it (``Renderer.key``).
+    ``outbound``: source path -> link targets in its body; ``duplicates``: dropped duplicate
+    entry -> the entry kept in its place."""
+
+    def __init__(self, site: Site, config: Config, *, outbound: dict[str, list[str]] | None = None,
+                 duplicates: dict[Entry, Entry] | None = None):
+        self.site, self.config = site, config
+        self.outbound = outbound or {}
+        self.duplicates = duplicates or {}
+        self.slugs = {t.name: t.slug for t in site.tags}
+        self.index = links.LinkIndex.make(site.entries, self.duplicates, self.slugs)
+        self.months = [(year, month, len(entries),
+                        paginate(list(entries), config.page_size,
+                                 lambda n, y=year, m=month: urls.archive_page(y, m, n)))
+                       for (year, month), entries in site.months]
+        self._fp = repr((code_fingerprint(), _site_ctx(config), config.images, REWRITE_VERSION))
+        self._items: dict[str, str] = {}
+
+    # --- cheap memo keys ----------------------------------------------------------------
+    def _memo(self, *parts) -> str:
+        return hashlib.blake2b(repr((self._fp,) + parts).encode(), digest_size=20).hexdigest()
+
+    def _item_memo(self, e: Entry) -> str:
+        """What a list shows of an entry (``_item``)."""
+        m = self._items.get(e.id)
+        if m is None:
+            m = self._items[e.id] = repr((e.title, e.path, e.date, e.summary, e.source,
+                                          tuple((t, self.slugs[t]) for t in e.tags)))
+        return m
+
+    def _links_of(self, e: Entry) -> tuple:
+        return tuple((h, self.index.target(h)) for h in self.outbound.get(e.id, ()))
+
+    def _list_memo(self, kind: str, page: Page, extra) -> str:
+        return self._memo(kind, page.path, page.number, page.total, page.prev_path, page.next_path, extra,
+                          [self._item_memo(e) for e in page.items])
+
+    # --- contexts -------------------------------------------------------------------------
+    def context(self, job: Job) -> dict:
+        """The full context of a job (built now if the job only carries its memo key)."""
+        if job.context is not None:
+            return job.context
+        kind, *args = job.spec
+        config, site, slugs = self.config, self.site, self.slugs
+        if kind == "article":
+            e = site.entries[args[0]]
+            newer, older = site.neighbours[e.id]
+            return _article_ctx(e, newer, older, config, slugs,
+                                links.resolve(self.index, e.path, self.outbound.get(e.id, ())))
+        if kind == "home":
+            page = site.home[args[0]]
+            ctx = _common(page.path, "home", config)
+            ctx["list"] = _list_ctx(page, slugs)
+            if config.base_url:
+                ctx["feed"] = urls.href(page.path, urls.SITE_FEED)
+            return ctx
+        if kind == "tag":
+            tag = site.tags[args[0]]
+            page = site.tag_pages[tag.name][args[1]]
             ctx = _common(page.path, "tag", config)
             ctx["tag"] = {"name": tag.name, "count": tag.count}
             ctx["list"] = _list_ctx(page, slugs)
-            if has_feeds:
+            if config.base_url:
                 ctx["feed"] = urls.href(page.path, urls.tag_feed(tag.slug))
-            sitemap_pages.append((page.path, None))
-            yield Job(page.path, "list.html", ctx)
-
-    idx = urls.tags_index()
-    ctx = _common(idx, "tags", config)
-    ctx["tags"] = [{"name": t.name, "count": t.count, "href": urls.href(idx, urls.tag_page(t.slug))}
-                   for t in site.tags]
-    sitemap_pages.append((idx, None))
-    yield Job(idx, "tags.html", ctx)
-
-    # The monthly archive: an overview by year, and a paginated list per month.
-    arch = urls.archive_index()
-    ctx = _common(arch, "archive", config)
-    years: dict[int, list[dict]] = {}
-    for (year, month), entries in site.months:
-        years.setdefault(year, []).append({**_month_label(year, month), "count": len(entries),
-                                           "href": urls.href(arch, urls.archive_page(year, month))})
-    ctx["years"] = [{"year": y, "months": ms} for y, ms in years.items()]
-    sitemap_pages.append((arch, None))
-    yield Job(arch, "archive.html", ctx)
-    for (year, month), entries in site.months:
-        pages = paginate(list(entries), config.page_size,
-                         lambda n, y=year, m=month: urls.archive_page(y, m, n))
-        for page in pages:
+            return ctx
+        if kind == "month":
+            year, month, count, pages = self.months[args[0]]
+            page = pages[args[1]]
             ctx = _common(page.path, "month", config)
-            ctx["month"] = {**_month_label(year, month), "count": len(entries)}
+            ctx["month"] = {**_month_label(year, month), "count": count}
             ctx["list"] = _list_ctx(page, slugs)
+            return ctx
+        raise ValueError(f"unknown job kind {kind!r}")
+
+    # --- the jobs -------------------------------------------------------------------------
+    def __iter__(self) -> Iterator[Job]:
+        return self._jobs()
+
+    def _jobs(self) -> Iterator[Job]:
+        site, config, slugs = self.site, self.config, self.slugs
+        duplicates = self.duplicates
+        has_feeds = bool(config.base_url)
+        sitemap_pages: list[tuple[str, str | None]] = []
+
+        for i, e in enumerate(site.entries):
+            sitemap_pages.append((e.path, e.date))
+            newer, older = site.neighbours[e.id]
+            memo = self._memo("article", e, newer and (newer.title, newer.path), older and (older.title, older.path),
+                              tuple(slugs[t] for t in e.tags), self._links_of(e))
+            yield Job(e.path, "article.html", None, body_id=e.id, body_key=e.body_key, memo=memo,
+                      spec=("article", i))
+
+        for i, page in enumerate(site.home):
             sitemap_pages.append((page.path, None))
-            yield Job(page.path, "list.html", ctx)
+            yield Job(page.path, "list.html", None, memo=self._list_memo("home", page, None), spec=("home", i))
 
-    # Duplicates: the dropped copy's own path becomes a small redirect page to the one kept.
-    for dup, kept in sorted(duplicates.items(), key=lambda kv: kv[0].path):
-        ctx = _common(dup.path, "redirect", config)
-        ctx["redirect"] = {"href": urls.href(dup.path, kept.path), "title": kept.title}
-        ctx["page"]["canonical"] = urls.absolute(config.base_url, kept.path)
-        yield Job(dup.path, "redirect.html", ctx)
+        for ti, tag in enumerate(site.tags):
+            for pi, page in enumerate(site.tag_pages[tag.name]):
+                sitemap_pages.append((page.path, None))
+                yield Job(page.path, "list.html", None, memo=self._list_memo("tag", page, (tag.name, tag.count, tag.slug)),
+                          spec=("tag", ti, pi))
 
-    if config.search:
-        sp = urls.search_page()
-        ctx = _common(sp, "search", config)
-        ctx["search"] = {"bundle": urls.href(sp, urls.SEARCH_DIR + "/pagefind-ui.js"),
-                         "css": urls.href(sp, urls.SEARCH_DIR + "/pagefind-ui.css"),
-                         "loader": urls.href(sp, "static/search.js")}
-        yield Job(sp, "search.html", ctx)
+        idx = urls.tags_index()
+        ctx = _common(idx, "tags", config)
+        ctx["tags"] = [{"name": t.name, "count": t.count, "href": urls.href(idx, urls.tag_page(t.slug))}
+                       for t in site.tags]
+        sitemap_pages.append((idx, None))
+        yield Job(idx, "tags.html", ctx)
 
-    # A host serves 404.html for any missing path at any depth, so its links cannot be relative:
-    # they start from the site's base path (from base_url; "/" without one).
-    ctx = _common("404.html", "404", config)
-    base = urlsplit(config.base_url).path if config.base_url else "/"
-    ctx["root"] = base
-    ctx["nav"] = {"home": base + urls.home_page(1), "tags": base + urls.tags_index(),
-                  "archive": base + urls.archive_index(), "search": base + urls.search_page(),
-                  "feed": base + urls.SITE_FEED}
-    yield Job("404.html", "404.html", ctx)
+        # The monthly archive: an overview by year, and a paginated list per month.
+        arch = urls.archive_index()
+        ctx = _common(arch, "archive", config)
+        years: dict[int, list[dict]] = {}
+        for year, month, count, _ in self.months:
+            years.setdefault(year, []).append({**_month_label(year, month), "count": count,
+                                               "href": urls.href(arch, urls.archive_page(year, month))})
+        ctx["years"] = [{"year": y, "months": ms} for y, ms in years.items()]
+        sitemap_pages.append((arch, None))
+        yield Job(arch, "archive.html", ctx)
+        for mi, (year, month, count, pages) in enumerate(self.months):
+            for pi, page in enumerate(pages):
+                sitemap_pages.append((page.path, None))
+                yield Job(page.path, "list.html", None, memo=self._list_memo("month", page, (year, month, count)),
+                          spec=("month", mi, pi))
 
-    yield Job(urls.ROBOTS, "robots.txt", {"sitemap": urls.absolute(config.base_url, urls.SITEMAP)})
-    if not has_feeds:
-        return
-    yield Job(urls.SITE_FEED, "atom.xml",
-              feeds.feed_context(config, urls.SITE_FEED, config.title, site.entries, urls.home_page(1)))
-    for tag in site.tags:
-        yield Job(urls.tag_feed(tag.slug), "atom.xml",
-                  feeds.feed_context(config, urls.tag_feed(tag.slug), f"{config.title}: {tag.name}",
-                                     tag.entries, urls.tag_page(tag.slug)))
-    for path, template, ctx in feeds.sitemap_contexts(config, sitemap_pages):
-        yield Job(path, template, ctx)
+        # Duplicates: the dropped copy's own path becomes a small redirect page to the one kept.
+        for dup, kept in sorted(duplicates.items(), key=lambda kv: kv[0].path):
+            ctx = _common(dup.path, "redirect", config)
+            ctx["redirect"] = {"href": urls.href(dup.path, kept.path), "title": kept.title}
+            ctx["page"]["canonical"] = urls.absolute(config.base_url, kept.path)
+            yield Job(dup.path, "redirect.html", ctx)
+
+        if config.search:
+            sp = urls.search_page()
+            ctx = _common(sp, "search", config)
+            ctx["search"] = {"bundle": urls.href(sp, urls.SEARCH_DIR + "/pagefind-ui.js"),
+                             "css": urls.href(sp, urls.SEARCH_DIR + "/pagefind-ui.css"),
+                             "loader": urls.href(sp, "static/search.js")}
+            yield Job(sp, "search.html", ctx)
+
+        # A host serves 404.html for any missing path at any depth, so its links cannot be relative:
+        # they start from the site's base path (from base_url; "/" without one).
+        ctx = _common("404.html", "404", config)
+        base = urlsplit(config.base_url).path if config.base_url else "/"
+        ctx["root"] = base
+        ctx["nav"] = {"home": base + urls.home_page(1), "tags": base + urls.tags_index(),
+                      "archive": base + urls.archive_index(), "search": base + urls.search_page(),
+                      "feed": base + urls.SITE_FEED}
+        yield Job("404.html", "404.html", ctx)
+
+        yield Job(urls.ROBOTS, "robots.txt", {"sitemap": urls.absolute(config.base_url, urls.SITEMAP)})
+        if not has_feeds:
+            return
+        yield Job(urls.SITE_FEED, "atom.xml",
+                  feeds.feed_context(config, urls.SITE_FEED, config.title, site.entries, urls.home_page(1)))
+        for tag in site.tags:
+            yield Job(urls.tag_feed(tag.slug), "atom.xml",
+                      feeds.feed_context(config, urls.tag_feed(tag.slug), f"{config.title}: {tag.name}",
+                                         tag.entries, urls.tag_page(tag.slug)))
+        for path, template, ctx in feeds.sitemap_contexts(config, sitemap_pages):
+            yield Job(path, template, ctx)
+
+
+def plan_jobs(site: Site, config: Config, *, outbound: dict[str, list[str]] | None = None,
+              duplicates: dict[Entry, Entry] | None = None) -> Plan:
+    """The render plan of ``site``: iterate it for every output page's ``Job``."""
+    return Plan(site, config, outbound=outbound, duplicates=duplicates)

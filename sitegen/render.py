@@ -32,9 +32,11 @@ def default_theme_dir() -> Path:
 class Job:
     path: str  # output path
     template: str
-    context: dict
+    context: dict | None  # None: made on demand by the plan (``Plan.context``) from ``spec``
     body_id: str | None = None  # source path of the article whose body the page shows
     body_key: str | None = None  # changes whenever that body changes
+    memo: str | None = None  # digest of everything the (not yet built) context is made from
+    spec: tuple | None = None  # how the plan makes the context: small and picklable
 
 
 def _theme_files(dirs: list[Path]) -> list[tuple[str, Path]]:
@@ -71,6 +73,7 @@ class Renderer:
         self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
         # Interface strings are the same for every page: a global, so imported macros see them too.
         self.env.globals["t"] = self.strings
+        self._templates: dict[str, jinja2.Template] = {}
 
     def _strings(self, language: str) -> dict:
         table: dict = {}
@@ -91,15 +94,23 @@ class Renderer:
                 if rel.startswith("static/")]
 
     def key(self, job: Job) -> str:
+        """The memo key: the theme, the template and the context (or the digest of what it is
+        made from), and the body."""
         h = hashlib.sha256(self.theme_hash.encode())
         h.update(job.template.encode() + b"\0")
-        h.update(json.dumps(job.context, ensure_ascii=False, sort_keys=True, default=str).encode())
+        if job.memo is not None:
+            h.update(b"memo\0" + job.memo.encode())
+        else:
+            h.update(json.dumps(job.context, ensure_ascii=False, sort_keys=True, default=str).encode())
         h.update(b"\0" + (job.body_key or "").encode())
         return h.hexdigest()
 
-    def render(self, job: Job, body: str | None = None) -> bytes:
-        template = self.env.get_template(job.template)
-        ctx = dict(job.context)
+    def render(self, job: Job, body: str | None = None, context: dict | None = None) -> bytes:
+        """Render a job; ``context``: its context when the job carries none."""
+        template = self._templates.get(job.template)
+        if template is None:
+            template = self._templates[job.template] = self.env.get_template(job.template)
+        ctx = dict(job.context if context is None else context)
         if body is not None:
             rules = ctx.get("body_rules")
             if rules:

@@ -11,6 +11,7 @@ import hashlib
 import posixpath
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 # Characters that are unsafe or awkward in a path segment on some filesystem or in a URL.
@@ -135,8 +136,27 @@ def article_path(source_path: str, date: str | None, permalink: str) -> str:
 
 def href(from_path: str, to_path: str) -> str:
     """Relative, percent-encoded link from one output file to another."""
-    rel = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    if not (_plain(from_path) and _plain(to_path)):
+        return _quote(posixpath.relpath(to_path, posixpath.dirname(from_path) or "."))
+    # posixpath.relpath without its abspath/getcwd calls (a build makes ~10^6 links)
+    start, to = from_path.split("/")[:-1], to_path.split("/")
+    i, n = 0, min(len(start), len(to))
+    while i < n and start[i] == to[i]:
+        i += 1
+    tail = "/".join(to[i:])
+    up = "../" * (len(start) - i)
+    return up + _quote(tail) if tail else (up.rstrip("/") or ".")
+
+
+@lru_cache(maxsize=1 << 16)
+def _quote(rel: str) -> str:
     return quote(rel, safe="/#?=&.-_~")
+
+
+def _plain(path: str) -> bool:
+    """A normalised relative path: no empty, '.' or '..' segment."""
+    p = f"/{path}/"
+    return bool(path) and "//" not in p and "/./" not in p and "/../" not in p
 
 
 def root_prefix(from_path: str) -> str:
