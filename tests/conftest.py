@@ -4,6 +4,17 @@ from pathlib import Path
 
 import pytest
 
+try:
+    from hypothesis import settings
+
+    # CI runs must be reproducible: the same examples every run (a failure found while developing
+    # is kept in the local .hypothesis database and replayed there).
+    settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+    settings.register_profile("dev", deadline=None)
+    settings.load_profile("ci" if os.environ.get("CI") else "dev")
+except ImportError:  # pragma: no cover
+    pass
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
