@@ -25,7 +25,7 @@ from sitegen.profiles import Profile, Profiles, select
 from sitegen.record import ARTICLE, ERROR, CleanResult, Record, summarize
 from sitegen.sanitize import sanitize
 
-CLEANER_VERSION = "7"
+CLEANER_VERSION = "8"
 
 __all__ = ["CLEANER_VERSION", "Profiles", "Profile", "load_profiles", "profiles_fingerprint",
            "clean_file", "clean_bytes"]
@@ -348,6 +348,12 @@ def _apply_generic(root, pm, explain: list[str]):
         kind = X.classify(root, pm, content, st)
         if signals.get("json_title") and not (pm.meta.get("og:title") or pm.title_tag):
             pm.title_tag = signals["json_title"]
+    if kind is not None and kind.kind in ("index", "search") and "teaser" in kind.reason:
+        anchored = X.title_anchored_content(root, pm, content, st)
+        if anchored is not None:
+            explain.append(f"not a list: {X.describe(anchored)} holds the article heading and its text "
+                           f"({kind.reason} is a column beside it)")
+            content, parts, kind = anchored, [anchored], None
     if kind is not None:
         return kind
     title, title_el = X.pick_title(root, pm, parts, explain)

@@ -14,16 +14,33 @@ the article; siblings that score well (split article bodies, a lead in its own f
 
 Inside the article: link lists (related/promo stories), share bars, disclaimers, captions, credit,
 byline and date lines are removed; ``来源：``/``作者：`` lines give ``source``/``author``.
+Readers' comment sections (by class/id) go with the chrome before the content is chosen.
+Kept on purpose: ``（完）`` end marks and agency datelines (【中央社台北22日電】, 新华社北京…电),
+as the corpus keeps them; image captions become the image's alt/title inside ``<figure>``, not
+body text (the corpus convention), except in a photo gallery, where short captions are the text.
+
+Page kinds (``classify`` + ``refine_empty``): event, forum (software/URL/title, or posts numbered
+as floors 楼主/沙发/N楼 that do not come after the article), index/search (repeated teasers,
+unless an article heading with text stands in its own column beside a marked sidebar),
+redirect (meta refresh / script redirect and no text), shell (an empty app mount point; when the
+page's JSON state holds an article HTML string, that is extracted instead), empty (no text).
 
 Metadata, in order of preference (first that gives a value wins):
 - title: ``og:title`` / ``twitter:title``, JSON-LD ``headline``, the article heading (``h1``/``h2``
   that matches ``<title>``), ``<title>`` minus the site-name suffix, a prominent line above the
   body; all entity-decoded, whitespace collapsed.
 - date: JSON-LD ``datePublished``, ``article:published_time`` (and similar meta), ``<time datetime>``,
-  a date line near the title / in the article header, the page's own URL (never another link's).
-- tags: ``rel=tag`` links and links inside tag containers (``.tags``, ``.keywords``…) in the
-  article scope, page order, de-duplicated; never ``<meta keywords>``.
-- source / author: ``来源：``/``作者：``/``编辑：`` lines, bylines, ``meta[name=author]``.
+  a date line near the title / in the article header (a 发布时间/發佈時間 date before an 更新时间 one;
+  never "today's date" 今天是…/农历; Taiwan 民國 years), the page's own URL (``/2019/11/22/``,
+  ``/2019/1122/``, ``/20191122/``, ``t20191122_1.html``) or source path, an element classed as the
+  publication date that is not in a related list, comment, top bar, sidebar or footer, the
+  page's JSON state (never another link's URL).
+- tags: ``rel=tag`` links and links inside tag containers (``.tags``, ``.keywords``…), else boxes
+  labelled 标签：/关键词：/關鍵字：/Tags: in the article scope, page order, de-duplicated; never
+  ``<meta keywords>``, categories (``rel=category``, 分类：) or navigation.
+- source / author: ``来源：``/``稿源：``/``出处：``/``本文来源于``/``本文转载自`` lines, ``作者：``/``记者 X``/
+  ``（记者 X 报道）`` lines and bylines, the agency of a dateline when the page is not the agency's
+  own, ``meta[name=author]``.
 - url: canonical, ``og:url``, the dataset ``<text id=URL>`` wrapper, a leading ``<!--URL-->`` comment.
 """
 
@@ -1192,6 +1209,52 @@ def _after(el, content, scope) -> bool:
         if x is content:
             return True
     return False
+
+
+def title_anchored_content(root, pm: PageMeta, content, st: dict):
+    """For a page judged a list because the densest block holds a run of teasers: when an
+    article heading (an h1/h2 that agrees with <title>, 8+ characters) has running text after it
+    in its own column, and the teasers sit in a column BESIDE it marked as a sidebar (aside, or a
+    side/right/hot/rank/related/recommend class), that column is the article (a short story next
+    to a heavy sidebar). Returns the article column or None."""
+    tt = _tnorm(pm.title_tag or pm.wrapper_title)
+    if len(tt) < 8 or content is None:
+        return None
+    heading = None
+    for h in root.iter("h1", "h2"):
+        t = _tnorm(node_text(h))
+        if len(t) >= 8 and t in tt:
+            heading = h
+            break
+    if heading is None or _is_ancestor(heading, content):
+        return None
+    hchars = weight_len(node_text(heading))
+    best = None
+    node = heading.getparent()
+    for _ in range(4):
+        if node is None or node.tag in ("body", "html"):
+            break
+        s = st.get(node)
+        if s is None or not s.chars or s.link / s.chars >= 0.3 or best is not None and s.link > st[best].link + 30:
+            break  # the column grew into link lists: the article column is below
+        if s.chars - hchars >= 30 and s.punct >= 2:
+            best = node
+        node = node.getparent()
+    if best is None:
+        return None
+    parent = best.getparent()
+    if parent is None:
+        return None
+    # the teaser column: the sibling of the article column with the most link text
+    sibs = [c for c in parent if isinstance(c.tag, str) and c is not best and c in st]
+    if not sibs:
+        return None
+    col = max(sibs, key=lambda c: st[c].link)
+    ci = classid(col)
+    sidebar = col.tag == "aside" or bool(ci) and re.search(
+        r"(?:^|[-_\s])(?:side\w*|right|r|rt|aside|hot\w*|rank\w*|relate\w*|recommend\w*|tuijian|col-?(?:right|r|auto)|"
+        r"sub|secondary|extra|widget\w*|more)(?=$|[-_\s\d])", ci, re.I)
+    return best if sidebar and st[col].link > 0 else None
 
 
 def _sig(el) -> str:

@@ -323,3 +323,43 @@ def test_article_with_numbered_reader_posts_below_is_not_a_forum(profiles):
     assert r.kind == "article", r.reason
     assert r.record.date == "2019-11-20"
     assert "支持" not in r.record.body_text and len(r.record.body_text.split("\n\n")) == 3
+
+
+@pytest.mark.parametrize("layout", ["wp_archive", "dl_list", "table_list"])
+def test_more_list_page_layouts_are_skipped(layout, profiles):
+    heads = [f"南湖新闻第{i}则：城市建设与民生工程推进情况通报" for i in range(1, 22)]
+    if layout == "wp_archive":
+        items = "".join(f"<article class='post type-post'><header class='entry-header'><h2 class='entry-title'>"
+                        f"<a href='/2019/11/{i:02d}/p{i}/' rel='bookmark'>{h}</a></h2></header><div class='entry-summary'>"
+                        f"<p>这是第{i}则新闻的摘要，介绍了工程的最新进展和下一步安排。</p></div></article>"
+                        for i, h in enumerate(heads, 1))
+        html = (f"<html><head><title>城市 – 慢读手记</title></head><body class='archive category'>"
+                f"<header><h1 class='page-title'>分类：城市</h1></header><main>{items}</main></body></html>")
+    elif layout == "dl_list":
+        items = "".join(f"<dl><dt><a href='/news/2019/11{i:02d}/{i}.shtml'>{h}</a></dt><dd>2019-11-{i:02d}</dd></dl>"
+                        for i, h in enumerate(heads, 1))
+        html = f"<html><head><title>城市新聞 - 東岸新聞網</title></head><body><div class='lists'>{items}</div></body></html>"
+    else:
+        rows = "".join(f"<tr><td>·<a href='/n/{i}.html'>{h}</a></td><td>(11-{i:02d})</td></tr>" for i, h in enumerate(heads, 1))
+        html = (f"<html><head><title>本地新闻_青溪在线</title></head><body><table><tr><td width='700'>"
+                f"<table>{rows}</table></td></tr></table></body></html>")
+    r = clean_page("l.html", profiles, html.encode())
+    assert r.kind in ("index", "search"), (r.kind, r.reason)
+
+
+def test_short_article_beside_a_heavy_teaser_sidebar(profiles):
+    """Two short paragraphs vs a sidebar of ten teasers with longer summaries: the article wins."""
+    body = ("<p>今天上午，南湖大桥东侧引桥发生一起三车追尾事故，未造成人员伤亡。</p>"
+            "<p>交警提醒，雨天路滑，请驾驶人保持安全车距，减速慢行。</p>")
+    teasers = "".join(f"<li><a href='/n/2019/1121/{i}.html'>南湖市第{i}项民生实事进展顺利</a>"
+                      f"<p>记者从市有关部门获悉，今年确定的第{i}项民生实事目前进展顺利，预计年底前全面完成，惠及市民数万人。</p></li>"
+                      for i in range(1, 11))
+    html = (f"<html><head><title>南湖大桥引桥发生追尾事故_南湖新闻网</title></head><body>"
+            f"<div class='main'><div class='left'><h1>南湖大桥引桥发生追尾事故</h1>"
+            f"<div class='info'>2019-11-22 11:20 来源：南湖新闻网</div><div class='text'>{body}</div></div>"
+            f"<div class='right'><h3>热点新闻</h3><ul class='hot-list'>{teasers}</ul></div></div></body></html>")
+    r = clean_page("s.html", profiles, html.encode())
+    assert r.kind == "article", r.reason
+    text = r.record.body_text
+    assert text.startswith("今天上午，南湖大桥东侧引桥") and "民生实事" not in text
+    assert r.record.date == "2019-11-22"
