@@ -353,7 +353,32 @@ _HIDDEN_CLASS = {"hidden", "hide", "d-none", "display-none", "displaynone", "inv
                  "off-screen", "offscreen", "element-invisible", "element-hidden"}
 
 
-def is_hidden(el) -> bool:
+_STYLE_RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
+_MEDIA_BLOCK = re.compile(r"@(?:media|supports)[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)
+_INLINE_TAGS = frozenset("span font i em b strong small s u ins code sub sup a".split())
+
+
+def style_hidden_classes(root) -> frozenset:
+    """Classes a page's own <style> hides (``.x9{display:none}``, ``.wm{font-size:0}``): the
+    anti-mirror watermark trick. Only single-class selectors outside @media blocks."""
+    out = set()
+    for st in root.iter("style"):
+        css = st.text or ""
+        if "none" not in css and "hidden" not in css and "font-size" not in css:
+            continue
+        css = _MEDIA_BLOCK.sub("", re.sub(r"/\*.*?\*/", "", css, flags=re.S))
+        for sel, decl in _STYLE_RULE.findall(css):
+            if not _HIDDEN_STYLE.search(decl):
+                continue
+            for one in sel.split(","):
+                one = one.strip()
+                m = re.fullmatch(r"(?:[a-z]+)?\.([A-Za-z_][\w-]*)", one)
+                if m:
+                    out.add(m.group(1).lower())
+    return frozenset(out)
+
+
+def is_hidden(el, css_hidden: frozenset = frozenset()) -> bool:
     if el.get("hidden") is not None:
         return True
     st = el.get("style")
@@ -361,6 +386,11 @@ def is_hidden(el) -> bool:
         return True
     cls = el.get("class")
     if cls and _HIDDEN_CLASS.intersection(cls.lower().split()):
+        return True
+    if cls and css_hidden and css_hidden.intersection(cls.lower().split()) and (
+            el.tag in _INLINE_TAGS or len(node_text(el)) < 80):
+        # hidden by the page's own stylesheet: inline watermark spans (a block only when short,
+        # never a tab panel that scripts reveal)
         return True
     if (el.get("aria-hidden") or "").lower() == "true" and el.tag in ("span", "div", "p", "i", "em", "font"):
         # decorative or duplicate text for screen readers only; keep if it is the only text
@@ -458,6 +488,7 @@ def strip_page(root, explain: list[str] | None = None) -> None:
     comments = 0
     kill = []
     shares: set = set()
+    css_hidden = style_hidden_classes(root)
     for el in root.iter():
         tag = el.tag
         if not isinstance(tag, str):
@@ -466,7 +497,7 @@ def strip_page(root, explain: list[str] | None = None) -> None:
         if tag in _REMOVE_TAGS:
             kill.append(el)
             removed[tag] = removed.get(tag, 0) + 1
-        elif tag not in ("html", "body") and is_hidden(el):
+        elif tag not in ("html", "body") and is_hidden(el, css_hidden):
             kill.append(el)
             hidden += 1
         elif tag not in ("html", "body") and is_comment_section(el):

@@ -279,6 +279,9 @@ def test_credit_lines_in_the_body(tail, source, author, profiles):
     ("文章标题测试一则-某某网", "", "文章标题测试一则"),
     ("某某网", "文章标题测试一则", "文章标题测试一则"),
     ("【评论】文章标题测试一则_某某网", "【评论】文章标题测试一则", "【评论】文章标题测试一则"),
+    ("【评论】文章标题测试一则_某某网", "文章标题测试一则", "文章标题测试一则"),
+    ("文章标题测试一则 - 国内 - 某某网 - 新闻中心", "", "文章标题测试一则"),
+    ("文章标题测试一则——副题说明更多内容_某某网", "文章标题测试一则——副题说明更多内容", "文章标题测试一则——副题说明更多内容"),
 ])
 def test_title_forms(title, h1, expected, profiles):
     body = "".join(f"<p>{p}</p>" for p in _PARAS)
@@ -363,3 +366,38 @@ def test_short_article_beside_a_heavy_teaser_sidebar(profiles):
     text = r.record.body_text
     assert text.startswith("今天上午，南湖大桥东侧引桥") and "民生实事" not in text
     assert r.record.date == "2019-11-22"
+
+
+@pytest.mark.parametrize("markup", ["nbsp_single_br", "font_in_td"])
+def test_br_separated_paragraphs_in_old_markup(markup, profiles):
+    if markup == "nbsp_single_br":
+        body = "<div id='text'>" + "".join(f"&nbsp;&nbsp;&nbsp;&nbsp;{p}<br>\n" for p in _PARAS) + "</div>"
+    else:
+        body = ("<table><tr><td class='txt'><font size='3' face='宋体'>" + "<br><br>".join(_PARAS)
+                + "</font></td></tr></table>")
+    html = (f"<html><head><title>标题测试文章一则_某网</title></head><body><table><tr><td>"
+            f"<b>标题测试文章一则</b></td></tr><tr><td>{body}</td></tr></table></body></html>")
+    r = clean_page("b.html", profiles, html.encode())
+    assert r.record.body_text.split("\n\n") == _PARAS
+
+
+def test_traditional_forum_thread_is_skipped(profiles):
+    posts = "".join(f"<div class='post'><div class='ph'><span>{f}</span> <span>發表於 2019-11-2{i} 10:0{i}</span></div>"
+                    f"<div class='pb'>{_PARAS[i % 3]}</div></div>"
+                    for i, f in enumerate(["樓主", "#2", "#3", "#4", "#5"]))
+    html = (f"<html><head><title>花蓮咖啡節有人去過嗎？ - 生活閒聊 - 東岸家園</title></head><body>"
+            f"<h1>花蓮咖啡節有人去過嗎？</h1>{posts}</body></html>")
+    r = clean_page("f.html", profiles, html.encode())
+    assert r.kind == "forum", (r.kind, r.reason)
+
+
+def test_watermarks_hidden_by_the_pages_own_stylesheet(profiles):
+    css = ("<style>.x9, span.wm2 {display: none} .a1{font-size:0px;} .nav .sub{display:none}"
+           "@media print{.noprint{display:none}} .tab{display:none}</style>")
+    paras = [f"<p>{_PARAS[0]}<span class='x9'>青溪在线原创</span></p>",
+             f"<p class='noprint'>{_PARAS[1]}<span class='wm2'>qxzx-2019</span></p>",
+             f"<p>{_PARAS[2]}<font class='a1'>来源青溪在线</font></p>"]
+    html = (f"<html><head><title>标题测试文章一则 - 某网</title>{css}</head><body><h1>标题测试文章一则</h1>"
+            f"<div class='content'>{''.join(paras)}</div></body></html>")
+    r = clean_page("w.html", profiles, html.encode())
+    assert r.record.body_text.split("\n\n") == _PARAS
