@@ -25,7 +25,7 @@ from sitegen.profiles import Profile, Profiles, select
 from sitegen.record import ARTICLE, ERROR, CleanResult, Record, summarize
 from sitegen.sanitize import sanitize
 
-CLEANER_VERSION = "9"
+CLEANER_VERSION = "10"
 
 __all__ = ["CLEANER_VERSION", "Profiles", "Profile", "load_profiles", "profiles_fingerprint",
            "clean_file", "clean_bytes"]

@@ -1970,6 +1970,12 @@ def _lead_text(el) -> str:
     return head[:20]
 
 
+def _tag_like(t: str) -> bool:
+    """A tag/keyword, not a headline: short, no sentence punctuation or quotes."""
+    t = t.lstrip("#＃").strip()
+    return bool(t) and weight_len(t) <= 12 and len(t) <= 30 and not re.search(r"[，。：:“”！？!?；;「」『』]", t)
+
+
 def find_tags(root, parts: list, explain: list[str] | None = None) -> list[str]:
     """rel=tag links and links in tag boxes, in the article scope (the content and the blocks
     after it within its container, never the whole page's tag clouds)."""
@@ -2001,9 +2007,20 @@ def find_tags(root, parts: list, explain: list[str] | None = None) -> list[str]:
                          if _TAG_LABEL.match(_lead_text(el)) and el.find(".//a") is not None
                          and len(node_text(el)) <= 300]
                 boxes = [b for b in boxes if not any(_is_ancestor(o, b) for o in boxes if o is not b)]
-            links = [a for b in boxes for a in b.iter("a") if not is_category_link(a)]
-            if links:
-                how = "tag box " + ", ".join(describe(b) for b in boxes[:3])
+            # the first box with tag-like links (short words, not headlines: a keyword box can
+            # run on into a related list, and a second "tag" box is often a promo)
+            links = []
+            for b in boxes:
+                cand = [a for a in b.iter("a") if not is_category_link(a) and node_text(a)]
+                run = []
+                for a in cand:  # the leading run of tag-like links
+                    if not _tag_like(node_text(a)):
+                        break
+                    run.append(a)
+                if run and (len(run) >= 2 or len(run) >= 0.6 * len(cand)):
+                    links = run
+                    how = "tag box " + describe(b)
+                    break
         if links:
             for a in links:
                 t = norm_ws(a.text_content()).lstrip("#＃").strip()

@@ -401,3 +401,18 @@ def test_watermarks_hidden_by_the_pages_own_stylesheet(profiles):
             f"<div class='content'>{''.join(paras)}</div></body></html>")
     r = clean_page("w.html", profiles, html.encode())
     assert r.record.body_text.split("\n\n") == _PARAS
+
+
+def test_keyword_box_that_runs_on_into_a_related_list(profiles):
+    """A 关键词阅读 box whose keyword links are followed by related headlines (a portal habit):
+    the keywords are the tags, the headlines are not; a box of headlines is not a tag box."""
+    body = "".join(f"<p>{p}</p>" for p in _PARAS)
+    box = ("<div class='ep-keywords'>关键词阅读：<a href='/k/1'>公园</a> <a href='/k/2'>绿地</a> <a href='/k/3'>城市</a>"
+           "<ul><li><a href='/n/1.html'>南湖市公园绿地规划公布，新增十座公园</a> 2019/11/20</li>"
+           "<li><a href='/n/2.html'>口袋公园：城市里的“绿色客厅”</a> 2019/11/18</li></ul></div>")
+    promo = ("<div class='topic-tags'><a href='/c/news'>新闻</a> <a href='/a/1'>市民热议：公园该不该设置围栏？</a>"
+             "<a href='/a/2'>城市绿地率连续五年提高，你家附近有公园吗</a><a href='/a/3'>园林工人的一天，从凌晨四点开始</a></div>")
+    for extra, tags in ((box, ("公园", "绿地", "城市")), (promo, ())):
+        html = (f"<html><head><title>标题测试文章一则 - 某网</title></head><body><div class='wrap'><h1>标题测试文章一则</h1>"
+                f"<div class='content'>{body}</div>{extra}</div></body></html>")
+        assert clean_page("k.html", profiles, html.encode()).record.tags == tags
