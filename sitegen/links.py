@@ -29,6 +29,8 @@ from .taxonomy import Entry
 
 _A_HREF = re.compile(r"<a\s[^>]*?href=\"([^\"]*)\"", re.I)
 _TAG_SEGMENTS = ("tag", "tags")
+# An absolute http(s) URL whose host urlsplit would read as it stands (no spaces, user, port).
+_PLAIN_HOST = re.compile(r"https?://([^\s/?#@:\[\]\\]+)(?=[/?#]|\Z)", re.I)
 
 
 def outbound_links(body_html: str) -> list[str]:
@@ -82,6 +84,9 @@ class LinkIndex:
 
     def target(self, href: str) -> str | None:
         """Output path a link points to inside the site, or None if it leads elsewhere."""
+        m = _PLAIN_HOST.match(href)
+        if m and (host := m.group(1).lower().removeprefix("www.")) and host not in self.hosts:
+            return None  # what normalise_url would find: a host outside the mirror (the common case)
         if href.startswith("/") and not href.startswith("//"):
             path = unquote(urlsplit(href).path)  # root-relative: a path on the mirrored site
             host = None

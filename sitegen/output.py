@@ -56,7 +56,7 @@ class Output:
     def stamp(self, rel: str) -> str | None:
         """size:mtime_ns:inode of an output file, or None if it is not there."""
         try:
-            st = os.stat(self.out_dir / rel)
+            st = os.stat(f"{self.out_dir}/{rel}")
         except OSError:
             return None
         return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}" if stat.S_ISREG(st.st_mode) else None
@@ -84,20 +84,45 @@ class Output:
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def _prune(self) -> int:
+        """Remove every file of the output folder that is not part of the site, then the folders
+        left empty (symbolic links to folders are left alone)."""
         removed = 0
-        for dirpath, dirnames, filenames in os.walk(self.out_dir, topdown=False):
-            for name in filenames:
-                full = Path(dirpath) / name
-                rel = full.relative_to(self.out_dir).as_posix()
-                if rel not in self.kept:
-                    full.unlink()
-                    removed += 1
-            if dirpath != str(self.out_dir):
+        kept = self.kept
+
+        def prune(folder: str, prefix: str) -> bool:  # True when the folder is left empty
+            nonlocal removed
+            left = 0
+            with os.scandir(folder) as it:
+                entries = list(it)
+            for entry in entries:
                 try:
-                    os.rmdir(dirpath)  # only succeeds when empty
+                    is_dir = entry.is_dir(follow_symlinks=False)
                 except OSError:
-                    pass
+                    is_dir = False
+                if is_dir:
+                    if prune(entry.path, f"{prefix}{entry.name}/"):
+                        try:
+                            os.rmdir(entry.path)
+                            continue
+                        except OSError:
+                            pass
+                    left += 1
+                elif f"{prefix}{entry.name}" in kept or _is_dir_link(entry):
+                    left += 1
+                else:
+                    os.unlink(entry.path)
+                    removed += 1
+            return left == 0
+
+        prune(str(self.out_dir), "")
         return removed
+
+
+def _is_dir_link(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_symlink() and entry.is_dir()
+    except OSError:
+        return False
 
 
 def stage(out_dir: Path, staging: Path, rel: str, data: bytes) -> bool:

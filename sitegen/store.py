@@ -20,12 +20,14 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from .links import outbound_links
 from .record import CleanResult, Record
+
+_RECORD_FIELDS = frozenset(f.name for f in fields(Record))
 
 SCHEMA_VERSION = 3
 _SCHEMA = """
@@ -211,11 +213,14 @@ class Store:
         for path, kind, reason, warnings, meta in self.db.execute(
                 "SELECT source_path, kind, reason, warnings, record FROM results ORDER BY source_path"):
             rec = None
-            if meta is not None:
+            if meta is not None:  # Record.from_dict, without its per-call field lookup
                 d = json.loads(meta)
-                d["body_html"] = ""
-                rec = Record.from_dict(d)
-            yield path, kind, reason, tuple(json.loads(warnings)), rec
+                kw = {k: v for k, v in d.items() if k in _RECORD_FIELDS}
+                kw["body_html"] = ""
+                kw["tags"] = tuple(kw.get("tags") or ())
+                kw["warnings"] = tuple(kw.get("warnings") or ())
+                rec = Record(**kw)
+            yield path, kind, reason, tuple(json.loads(warnings)) if warnings != "[]" else (), rec
 
     def outbound_links(self) -> dict[str, list[str]]:
         """source_path -> the link targets in its body (for rewriting links between articles)."""
