@@ -339,15 +339,16 @@ def _apply_generic(root, pm, explain: list[str]):
     content, parts, st = X.find_content(root, explain)
     kind = X.classify(root, pm, content, st)
     kind = X.refine_empty(kind, signals, content, st, root)
-    if kind is not None and kind.kind in ("shell", "empty", "index") and signals.get("json_body") \
+    if kind is not None and kind.kind in ("shell", "empty", "index") and signals.get("_state_scripts") \
             and X.json_state_content(root, signals) is not None:
         # a script-rendered page whose article is only in its JSON state
         explain.append(f"{kind.kind} page ({kind.reason}), but its JSON state holds the article: using that")
         X.strip_page(root, None)
         content, parts, st = X.find_content(root, explain)
         kind = X.classify(root, pm, content, st)
-        if signals.get("json_title") and not (pm.meta.get("og:title") or pm.title_tag):
-            pm.title_tag = signals["json_title"]
+        state = X.json_state(signals)
+        if state.get("json_title") and not (pm.meta.get("og:title") or pm.title_tag):
+            pm.title_tag = state["json_title"]
     if kind is not None and kind.kind in ("index", "search") and "teaser" in kind.reason:
         anchored = X.title_anchored_content(root, pm, content, st)
         if anchored is not None:
@@ -371,8 +372,8 @@ def _apply_generic(root, pm, explain: list[str]):
         d, why = _own_date(pm)
     if not d:
         d, why = X.classed_date(root, title_el)
-    if not d and signals.get("json_date"):
-        d, why = signals["json_date"], "the page's JSON state"
+    if not d and signals.get("_state_scripts") and X.json_state(signals).get("json_date"):
+        d, why = X.json_state(signals)["json_date"], "the page's JSON state"
     leads = X.lead_blocks(root, title_el, parts, st)
     if leads:
         body_chars = "".join("".join(X.node_text(p).split()) for p in parts)

@@ -364,9 +364,12 @@ def style_hidden_classes(root) -> frozenset:
     out = set()
     for st in root.iter("style"):
         css = st.text or ""
-        if "none" not in css and "hidden" not in css and "font-size" not in css:
+        if not _HIDDEN_STYLE.search(css):
             continue
-        css = _MEDIA_BLOCK.sub("", re.sub(r"/\*.*?\*/", "", css, flags=re.S))
+        if "/*" in css:
+            css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+        if "@" in css:
+            css = _MEDIA_BLOCK.sub("", css)
         for sel, decl in _STYLE_RULE.findall(css):
             if not _HIDDEN_STYLE.search(decl):
                 continue
@@ -405,13 +408,14 @@ _SHARE_HEAD = re.compile(r"分享|转发|轉發|share", re.I)
 _SHARE_TEXT = re.compile(r"^(?:分享(?:到|至|给|給|本文|此文|文章)?|转发到|轉發到|Share(?: this(?: article| story)?| on)?)\s*[：:]", re.I)
 
 
-def is_share_bar(el) -> bool:
+def is_share_bar(el, ci: str | None = None) -> bool:
     """A share bar ("分享到：微博 微信…", social buttons): by class/id (``share-bar``,
     ``social-share``, ``a2a_kit``, ``bdsharebuttonbox``…) or by its text, and short either way."""
     tag = el.tag
     if tag in ("html", "body", "article", "main", "a"):
         return False
-    ci = classid(el)
+    if ci is None:
+        ci = classid(el)
     by_class = bool(ci) and _SHARE_CLASS.search(ci) is not None
     if not by_class:
         if tag not in ("div", "p", "ul", "ol", "section", "span", "aside", "li", "footer"):
@@ -466,14 +470,17 @@ _COMMENT_TOKEN = re.compile(
     r"reply-?list|replies|user-?comments?)$", re.I)
 
 
-def is_comment_section(el) -> bool:
+_COMMENT_HINT = re.compile(r"omm|cmt|respond|pinglun|disqus|repl", re.I)
+
+
+def is_comment_section(el, ci: str | None = None) -> bool:
     """A readers' comment section or comment item, by class/id; never an element holding the
     page's <h1> (an opinion piece in a ``.comment`` column is an article)."""
     if el.tag in ("html", "body", "main", "a", "span", "h1", "h2"):
         return False
-    ci = classid(el)
-    if not ci or "omm" not in ci and "cmt" not in ci.lower() and "respond" not in ci \
-            and "pinglun" not in ci.lower() and "disqus" not in ci and "repl" not in ci.lower():
+    if ci is None:
+        ci = classid(el)
+    if not ci or not _COMMENT_HINT.search(ci):
         return False
     if not any(_COMMENT_TOKEN.match(tok) for tok in ci.split()):
         return False
@@ -500,10 +507,10 @@ def strip_page(root, explain: list[str] | None = None) -> None:
         elif tag not in ("html", "body") and is_hidden(el, css_hidden):
             kill.append(el)
             hidden += 1
-        elif tag not in ("html", "body") and is_comment_section(el):
+        elif tag not in ("html", "body") and (ci := classid(el)) and is_comment_section(el, ci):
             kill.append(el)
             comments += 1
-        elif el is not root and is_share_bar(el):
+        elif el is not root and is_share_bar(el, ci if tag not in ("html", "body") else None):
             p = el.getparent()
             while p is not None and p not in shares:
                 p = p.getparent()
@@ -1031,10 +1038,9 @@ def shell_signals(root, pm: PageMeta) -> dict:
             continue
         if "redirect" not in out and len(txt) < 3000 and _JS_REDIRECT.search(txt):
             out["redirect"] = "script redirect (location = …)"
-        if len(txt) > 300 and ("<p" in txt or "\\u003cp" in txt.lower()) and "json_body" not in out:
-            found = _json_state_article(txt, (sc.get("type") or "").lower())
-            if found:
-                out.update(found)
+        if len(txt) > 300 and ("<p" in txt or "\\u003cp" in txt or "\\u003Cp" in txt):
+            # parsed only when needed (json_state): most pages never need it
+            out.setdefault("_state_scripts", []).append((txt, (sc.get("type") or "").lower()))
     if body is not None:
         for el in body.iter("div", "main", "section"):
             if (el.get("id") or "").lower() in _APP_ROOT_IDS and not len(el) and not (el.text or "").strip():
@@ -1100,10 +1106,23 @@ def _json_state_article(txt: str, stype: str) -> dict:
     return out
 
 
+def json_state(signals: dict) -> dict:
+    """The article found in the page's JSON state scripts (``json_body``, ``json_title``,
+    ``json_date``), parsed on first use and kept in ``signals``."""
+    if "_state" not in signals:
+        found: dict = {}
+        for txt, stype in signals.get("_state_scripts", ()):
+            found = _json_state_article(txt, stype)
+            if found:
+                break
+        signals["_state"] = found
+    return signals["_state"]
+
+
 def json_state_content(root, signals: dict):
     """Put the JSON state's article HTML into the page's <body> (for a page whose HTML has no
     content of its own); returns the new element or None."""
-    html = signals.get("json_body")
+    html = json_state(signals).get("json_body")
     body = root.find("body")
     if not html or body is None:
         return None
