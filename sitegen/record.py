@@ -97,7 +97,8 @@ class CleanResult:
 
 def html_to_text(body_html: str) -> str:
     """Plain text of an HTML fragment: one paragraph per block element, joined by a blank line,
-    whitespace inside a paragraph collapsed. (lxml: this runs for every record.)"""
+    whitespace inside a paragraph collapsed; image captions (<figcaption>) are not part of the
+    text, as in the corpus's hand-checked records. (lxml: this runs for every record.)"""
     if not body_html or not body_html.strip():
         return ""
     root = lxml.html.document_fromstring("<html><body>" + body_html + "</body></html>")
@@ -120,8 +121,8 @@ def html_to_text(body_html: str) -> str:
                     buf.append(child.tail)
                 continue
             name = child.tag.lower()
-            if name in ("script", "style", "template"):
-                pass
+            if name in ("script", "style", "template", "figcaption"):
+                pass  # captions are shown with their figure but are not paragraphs of the text
             elif name == "br":
                 buf.append("\n")
             elif name in _BLOCKS:
