@@ -20,6 +20,7 @@ in --work so later runs start warm).
 from __future__ import annotations
 
 import argparse
+import os
 import queue
 import random
 import re
@@ -40,10 +41,23 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 ENTRY = '<div class="entry">'
 
 
+def snapshot_code(work: Path) -> Path:
+    """A copy of the package and theme as they are now: the cleaner's code is part of the record
+    store's keys, so an edit in the working tree during a run would (rightly) re-clean all pages."""
+    code = work / "code"
+    shutil.rmtree(code, ignore_errors=True)
+    shutil.copytree(REPO / "sitegen", code / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "templates", code / "templates")
+    return code
+
+
 class Server:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, code: Path | None = None):
+        env = dict(os.environ)
+        if code is not None:
+            env["PYTHONPATH"] = str(code)
         self.proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--root", str(root), "--port", "0", "-v"],
-                                     cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                     cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: "queue.Queue[str]" = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -92,14 +106,15 @@ def stage_times(lines: list[str]) -> dict[str, float]:
     return locals().get("last", stages)
 
 
-def measure(root: Path, article: Path, url_path: str, runs: int, label: str, start_timeout: float) -> None:
+def measure(root: Path, article: Path, url_path: str, runs: int, label: str, start_timeout: float,
+            code: Path | None = None) -> None:
     from playwright.sync_api import sync_playwright
 
     original = article.read_text(encoding="utf-8")
     if ENTRY not in original:
         raise SystemExit(f"{article}: no {ENTRY} to write into")
     t0 = time.time()
-    server = Server(root)
+    server = Server(root, code)
     url = server.wait_url(start_timeout)
     startup = time.time() - t0
     server.drain()
@@ -120,8 +135,12 @@ def measure(root: Path, article: Path, url_path: str, runs: int, label: str, sta
                 text = original.replace(ENTRY, f"{ENTRY}<p>{marker}。</p>", 1)
                 before = time.time()
                 article.write_text(text, encoding="utf-8")
-                page.wait_for_function("m => window.__dcl && document.body.innerText.includes(m)", arg=marker,
-                                       timeout=600_000)
+                try:
+                    page.wait_for_function("m => window.__dcl && document.body.innerText.includes(m)", arg=marker,
+                                           timeout=600_000)
+                except Exception:
+                    print("\n".join(server.drain()[-30:]), file=sys.stderr)
+                    raise
                 dcl, origin, nav = page.evaluate("[window.__dcl, performance.timeOrigin, "
                                                  "performance.getEntriesByType('navigation')[0].toJSON()]")
                 latencies.append(dcl - before * 1000)
@@ -200,13 +219,14 @@ def main() -> None:
                     help="the Pagefind search step: as the site's config says (default), forced on or off")
     a = ap.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)
+    code = snapshot_code(a.work)
     for site in a.sites.split(","):
         root, article, rel = demo_site(a.work) if site == "demo" else generated_site(a.work, int(site))
         if a.search != "config":
             set_search(root, a.search)
         url_path = rel.rsplit(".", 1)[0] + ".html"
         label = "demo" if site == "demo" else f"{int(site):,} pages"
-        measure(root, article, url_path, a.runs, f"{label} (search {a.search})", start_timeout=3600)
+        measure(root, article, url_path, a.runs, f"{label} (search {a.search})", start_timeout=3600, code=code)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent,
+                             FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEvent,
+                             FileSystemEventHandler)
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
@@ -51,6 +53,7 @@ POLL_INTERVAL = 0.5  # seconds between scans when inotify is unavailable
 EVENTS_PATH = "/__sitegen/events"
 STATUS_PATH = "/__sitegen/status"
 KEEPALIVE = 15.0  # seconds between SSE comments that detect gone clients
+STOP_GRACE = 5.0  # seconds Ctrl-C waits for a build in progress to finish
 
 LIVERELOAD_JS = (Path(__file__).with_name("livereload.js")).read_text(encoding="utf-8")
 
@@ -225,6 +228,10 @@ class Rebuilder:
             self._pending = True
             self._cond.notify_all()
 
+    @property
+    def building(self) -> bool:
+        return self._building and self._thread.is_alive()
+
     def wait_idle(self, timeout: float) -> bool:
         """True once nothing is pending or building (for tests and tools)."""
         with self._cond:
@@ -330,6 +337,12 @@ class _EventHandler(FileSystemEventHandler):
             self.watcher.on_change({k for k, _ in hits}, [p for _, p in hits])
 
 
+# Only what can change a build. Not "opened"/"closed without writing": a build reads every source,
+# and at 10,000 pages those events alone overflow the inotify queue (16,384 by default).
+EVENT_FILTER = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent,
+                DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
+
+
 def _inotify_exhausted(e: OSError) -> bool:
     return e.errno in (errno.ENOSPC, errno.EMFILE)
 
@@ -364,9 +377,10 @@ class Watcher:
         observer = None
         try:
             observer = self._make_observer()
-            observer.schedule(self._handler, str(self.root), recursive=False)  # sitegen.toml, new folders
+            # the root itself, not recursively: sitegen.toml, and source folders appearing
+            observer.schedule(self._handler, str(self.root), recursive=False, event_filter=EVENT_FILTER)
             for d in self._targets:
-                observer.schedule(self._handler, str(d), recursive=True)
+                observer.schedule(self._handler, str(d), recursive=True, event_filter=EVENT_FILTER)
             observer.start()
         except OSError as e:
             if self.polling or not _inotify_exhausted(e):
@@ -681,7 +695,10 @@ class Preview:
 
     def close(self) -> None:
         self.watcher.stop()
-        self.rebuilder.stop()
+        self.rebuilder.stop(STOP_GRACE)
+        if self.rebuilder.building:
+            self.log(f"a build still running after {STOP_GRACE:g} s is abandoned (files already in place are "
+                     "whole; the next build completes the site)")
         self.site.state.close()  # ends the SSE streams
         if self.server is not None:
             if self._server_thread is not None:
