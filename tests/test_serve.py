@@ -403,3 +403,20 @@ def test_site_with_a_base_path_is_served_under_it(site):
         assert get(p, "/mirror/")[0] == 200
         assert get(p, "/mirror" + ARTICLE_URL)[0] == 200
         assert get(p, ARTICLE_URL)[0] == 404  # outside the base path
+
+
+def test_reading_sources_makes_no_inotify_events(site, monkeypatch):
+    """A build reads every source; at 10,000 pages open/close events alone would overflow the
+    inotify queue, so the watches do not ask for them."""
+    raw: list[str] = []
+    original = sv._EventHandler.on_any_event
+    monkeypatch.setattr(sv._EventHandler, "on_any_event", lambda self, e: (raw.append(e.event_type), original(self, e)))
+    watcher = sv.Watcher(load_config(site), lambda kinds, paths: None, log=lambda _: None).start()
+    try:
+        for page in sorted((site / "content").rglob("*.html")) * 5:
+            page.read_bytes()
+        (site / "content/sentinel.md").write_text("x", encoding="utf-8")
+        wait_until(lambda: "closed" in raw, what="the sentinel's events")
+        assert not {"opened", "closed_no_write"} & set(raw), raw
+    finally:
+        watcher.stop()
