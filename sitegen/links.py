@@ -122,7 +122,131 @@ def resolve(index: LinkIndex, from_path: str, hrefs) -> dict[str, str]:
 
 def rewrite(body_html: str, link_map: dict[str, str], images: str = "keep") -> str:
     """Rewrite a stored body for its page: local links relative, external ones absolute with
-    ``rel="noopener noreferrer"``; images kept (lazy, no referrer), turned into links, or dropped."""
+    ``rel="noopener noreferrer"``; images kept (lazy, no referrer), turned into links, or dropped.
+
+    Stored bodies are sanitised (nh3), so their markup is regular: they take a streaming path
+    (``_rewrite_tokens``, ~20x faster) that gives what BeautifulSoup gives; anything outside
+    the grammar it knows takes the BeautifulSoup path itself (``_rewrite_soup``)."""
+    out = _rewrite_tokens(body_html or "", link_map, images)
+    return out if out is not None else _rewrite_soup(body_html, link_map, images)
+
+
+# --- the streaming rewrite ----------------------------------------------------------------------
+# One token: a start tag (lower-case name, double-quoted attributes with no < or >), an end tag,
+# or text. A body that is not a sequence of these, properly nested, takes the BeautifulSoup path.
+_TOKEN = re.compile(r'<(?:([a-z][a-z0-9]*)((?:[ \t\n]+[a-z][a-z0-9_.:-]*="[^"<>]*")*)[ \t\n]*|/([a-z][a-z0-9]*))>'
+                    r"|([^<]+)")
+_ATTR = re.compile(r'[ \t\n]+([a-z][a-z0-9_.:-]*)="([^"<>]*)"')
+_VOID = frozenset({"br", "hr", "img"})
+# What html.parser and BeautifulSoup treat specially (void or raw-text elements, list-valued
+# attributes, whitespace-preserving blocks): left to BeautifulSoup.
+_SPECIAL = frozenset({"area", "base", "basefont", "bgsound", "col", "command", "embed", "frame", "image",
+                      "input", "isindex", "keygen", "link", "menuitem", "meta", "nextid", "param",
+                      "source", "spacer", "track", "wbr", "script", "style", "pre", "textarea",
+                      "plaintext", "xmp", "iframe", "noembed", "noframes", "noscript", "title",
+                      "template", "svg", "math", "html", "head", "body"})
+_LIST_ATTRS = frozenset({"class", "accesskey", "dropzone", "rev", "headers", "accept-charset", "archive",
+                         "sizes", "sandbox", "for"})
+_NH3_ENTITIES = re.compile(r"&(?:amp|lt|gt|nbsp|quot);")  # what a sanitised body's text holds
+_XML_ESC = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_NEEDS_ESC = re.compile(r"[&<>]")
+
+
+def _esc(text: str) -> str:
+    """BeautifulSoup's "minimal" formatter: & < > as entities."""
+    return _NEEDS_ESC.sub(lambda m: _XML_ESC[m.group()], text) if ("&" in text or "<" in text or ">" in text) else text
+
+
+def _unesc(text: str) -> str:
+    return html.unescape(text) if "&" in text else text
+
+
+def _start_tag(name: str, attrs: dict[str, str], void: bool) -> str:
+    parts = [name]
+    for k, v in sorted(attrs.items()):  # BeautifulSoup's formatter sorts attributes
+        v = _esc(v)
+        if '"' in v:
+            v = "'" + v + "'" if "'" not in v else '"' + v.replace('"', "&quot;") + '"'
+        else:
+            v = '"' + v + '"'
+        parts.append(f"{k}={v}")
+    return "<" + " ".join(parts) + ("/>" if void else ">")
+
+
+def _rewrite_tokens(body: str, link_map: dict[str, str], images: str) -> str | None:
+    if "\r" in body:
+        return None
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []  # open elements: (name, unwrapped)
+    pos, end = 0, len(body)
+    while pos < end:
+        m = _TOKEN.match(body, pos)
+        if m is None:
+            return None
+        pos = m.end()
+        name, raw_attrs, closing, text = m.groups()
+        if text is not None:
+            if "&" in text and "&" in _NH3_ENTITIES.sub("", text):
+                return None  # other references: html.parser has quirks (e.g. at the very end)
+            text = _unesc(text)
+            if not text.strip(" \n\t\x0c"):  # BeautifulSoup folds a blank string to one space or newline
+                text = "\n" if "\n" in text else " "
+            out.append(_esc(text))
+            continue
+        if closing is not None:
+            if closing in _VOID or closing in _SPECIAL or not stack or stack[-1][0] != closing:
+                return None
+            if not stack.pop()[1]:
+                out.append(f"</{closing}>")
+            continue
+        if name in _SPECIAL:
+            return None
+        attrs: dict[str, str] = {}
+        for k, v in _ATTR.findall(raw_attrs):
+            if k in _LIST_ATTRS or (k == "rel" and name not in ("a", "area", "link")) or k in attrs:
+                return None
+            attrs[k] = _unesc(v)
+        if name == "a":
+            if "rel" in attrs and " ".join(attrs["rel"].split()) != attrs["rel"]:
+                return None  # a list-valued attribute BeautifulSoup would re-space
+            href = attrs.get("href")
+            unwrap = False
+            if href is not None:
+                if href in link_map:
+                    attrs["href"] = link_map[href]
+                    attrs.pop("rel", None)
+                elif urlsplit(href).scheme in ("http", "https"):
+                    attrs["rel"] = "noopener noreferrer"
+                elif not href.startswith(("#", "mailto:")):
+                    unwrap = True  # a relative link to a page that is not in the mirror: the text only
+            stack.append(("a", unwrap))
+            if not unwrap:
+                out.append(_start_tag("a", attrs, False))
+            continue
+        if name == "img":
+            src = attrs.get("src")
+            if images == "drop" or not src or urlsplit(src).scheme not in ("http", "https"):
+                continue
+            if images == "link":
+                label = attrs.get("alt") or attrs.get("title") or _image_name(src)
+                out.append(_start_tag("a", {"href": src, "rel": "noopener noreferrer", "class": "image-link"}, False)
+                           + _esc(label) + "</a>")
+            else:
+                attrs["loading"] = "lazy"
+                attrs["referrerpolicy"] = "no-referrer"
+                attrs["decoding"] = "async"
+                out.append(_start_tag("img", attrs, True))
+            continue
+        out.append(_start_tag(name, attrs, name in _VOID))
+        if name not in _VOID:
+            stack.append((name, False))
+    if stack:
+        return None
+    return "".join(out)
+
+
+def _rewrite_soup(body_html: str, link_map: dict[str, str], images: str = "keep") -> str:
+    """``rewrite`` with BeautifulSoup: the reference the streaming path must equal."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(body_html or "", "html.parser")
