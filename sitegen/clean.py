@@ -25,7 +25,7 @@ from sitegen.profiles import Profile, Profiles, select
 from sitegen.record import ARTICLE, ERROR, CleanResult, Record, summarize
 from sitegen.sanitize import sanitize
 
-CLEANER_VERSION = "10"
+CLEANER_VERSION = "11"
 
 __all__ = ["CLEANER_VERSION", "Profiles", "Profile", "load_profiles", "profiles_fingerprint",
            "clean_file", "clean_bytes"]
@@ -308,6 +308,7 @@ def _apply_profile(root, pm, profile: Profile, explain: list[str]):
         if n:
             explain.append(f"unwrapped {n} x {sel!r} to text")
     X.strip_page(body, explain)
+    X.figure_captions([body], explain)
     writer = X.BodyWriter(pm.url)
     writer.walk_children(body)
     html = writer.html()
@@ -381,6 +382,7 @@ def _apply_generic(root, pm, explain: list[str]):
         if leads:
             explain.append(f"lead: {len(leads)} paragraph(s) between the title and the body: "
                            + ", ".join(X.describe(el) for el in leads))
+    X.figure_captions(leads + parts, explain)
     pruned: dict = {}
     X.prune(parts, st, explain, pruned)
     writer = X.BodyWriter(pm.url)

@@ -16,8 +16,11 @@ Inside the article: link lists (related/promo stories), share bars, disclaimers,
 byline and date lines are removed; ``来源：``/``作者：`` lines give ``source``/``author``.
 Readers' comment sections (by class/id) go with the chrome before the content is chosen.
 Kept on purpose: ``（完）`` end marks and agency datelines (【中央社台北22日電】, 新华社北京…电),
-as the corpus keeps them; image captions become the image's alt/title inside ``<figure>``, not
-body text (the corpus convention), except in a photo gallery, where short captions are the text.
+as the corpus keeps them; captioned images become ``<figure><img><figcaption>`` (``figure_captions``:
+a ``<figcaption>``, a caption class, a 图注：/圖說：/图为… line, or a short centred line right after
+the image), shown with the image but not body text (``record.html_to_text`` leaves figcaptions
+out, the corpus convention), except in a photo gallery or a blog written in centred lines, where
+the short lines are the text.
 
 Page kinds (``classify`` + ``refine_empty``): event, forum (software/URL/title, or posts numbered
 as floors 楼主/沙发/N楼 that do not come after the article), index/search (repeated teasers,
@@ -741,6 +744,172 @@ def describe(el) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Figures: an image and its caption, recognised by structure
+
+# A caption line by its text: 图注：/圖說：/图片说明：/图：… labels, 图为…/上图：… sentences
+_CAPTION_TEXT = re.compile(r"^[【\[（(]?\s*(?:图注|圖注|图说|圖說|图片说明|圖片說明|图片来源|圖片來源|图片|圖片|图|圖|资料图|資料圖|"
+                           r"配图|配圖|摄影|攝影)\s*[：:︱|｜/／]|^(?:[（(]\s*)?(?:图为|圖為|(?:上|下|左|右)(?:图|圖)(?:为|為|[：:]))\S")
+# a label that says only "this is the caption" (dropped from the figcaption's start)
+_CAPTION_LABEL = re.compile(r"^\s*[【\[]?\s*(?:图注|圖注|图说|圖說|图片说明|圖片說明)\s*[】\]]?\s*[：:︱|｜]\s*")
+_CENTRE_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
+_CENTRE_CLASS = re.compile(r"(?:^|[-_\s])(?:center|centre|centered|aligncenter|tc|text-center|txt-center)(?=$|[-_\s])", re.I)
+_SECTION_HEAD = re.compile(r"^(?:[一二三四五六七八九十]+[、．.]|第[一二三四五六七八九十百\d]+[章节節部分篇]|\d{1,2}[、．.])")
+_HOLDER_TAGS = frozenset("p div span a center strong b font section em i".split())
+_CAPTION_TAGS = frozenset("p div span font em i small center strong b figcaption".split())
+
+
+def _centred(el) -> bool:
+    if el.tag == "center" or (el.get("align") or "").lower() == "center":
+        return True
+    st = el.get("style")
+    if st and _CENTRE_STYLE.search(st):
+        return True
+    cls = el.get("class")
+    return bool(cls) and _CENTRE_CLASS.search(cls) is not None
+
+
+def _blank(s: str | None) -> bool:
+    return not s or s.isspace()
+
+
+def _img_holder(img, stop):
+    """The largest element around ``img`` that holds nothing else (an ``<a>``, a ``<p>`` or
+    ``<div>`` with only the image and line breaks), never ``stop`` or above it."""
+    holder = img
+    while True:
+        parent = holder.getparent()
+        if parent is None or parent is stop or parent.tag not in _HOLDER_TAGS or not _blank(parent.text):
+            return holder
+        for c in parent:
+            if not _blank(c.tail) or (c is not holder and isinstance(c.tag, str) and c.tag != "br"):
+                return holder
+        holder = parent
+
+
+def _next_element(node):
+    """The next sibling element after ``node``, skipping line breaks, when only whitespace lies
+    between them; else None."""
+    if not _blank(node.tail):
+        return None
+    nxt = node.getnext()
+    while nxt is not None and (not isinstance(nxt.tag, str) or nxt.tag == "br"):
+        if not _blank(nxt.tail):
+            return None
+        nxt = nxt.getnext()
+    return nxt
+
+
+def caption_kind(el) -> str | None:
+    """Whether ``el`` (just after an image) is that image's caption: "strong" for a
+    ``<figcaption>``, a short element with a caption class (``.caption``, ``.pic-desc``,
+    ``.img_desc``…) or a short line that starts like a caption (图注：, 圖說：, 图为…); "centred"
+    for a short centred ``<p>``/``<span>`` line that the next element does not continue (a page
+    written in centred lines is text, not captions); else None."""
+    if not isinstance(el.tag, str) or el.tag not in _CAPTION_TAGS or el.find(".//img") is not None:
+        return None
+    t = node_text(el)
+    if not t or len(t) > 200:
+        return None
+    if el.tag == "figcaption":
+        return "strong"
+    ci = classid(el)
+    if ci and _CAPTION.search(ci):
+        return "strong"
+    if len(t) <= 150 and _CAPTION_TEXT.match(t):
+        return "strong"
+    if len(t) <= 60 and _centred(el) and not _SECTION_HEAD.match(t) and el.tag in ("p", "span", "center", "div", "font"):
+        nxt = _next_element(el)
+        if nxt is not None and _centred(nxt) and nxt.find(".//img") is None and node_text(nxt):
+            return None
+        return "centred"
+    return None
+
+
+def _rest_caption(img, holder, protected) -> tuple[object, str] | None:
+    """``<p align=center><img><br>图为…</p>``: a paragraph that starts with the image and whose
+    short rest is its caption. Returns (the paragraph, kind) or None."""
+    parent = holder.getparent()
+    if parent is None or parent in protected or parent.tag not in ("p", "div", "center") \
+            or parent.getparent() is None or holder is not parent[0] or not _blank(parent.text):
+        return None
+    sibs = list(holder.itersiblings())
+    if any(isinstance(c.tag, str) and (c.tag == "img" or c.find(".//img") is not None) for c in sibs):
+        return None
+    rest = norm_ws((holder.tail or "") + "".join(
+        etree.tostring(c, method="text", encoding="unicode", with_tail=True) for c in sibs if isinstance(c.tag, str)))
+    if not rest or len(rest) > 150:
+        return None
+    if _CAPTION_TEXT.match(rest):
+        return parent, "strong"
+    if _centred(parent) and len(rest) <= 60 and not _SECTION_HEAD.match(rest):
+        return parent, "centred"
+    return None
+
+
+def figure_captions(scopes: list, explain: list[str] | None = None) -> int:
+    """Rewrite captioned images inside ``scopes`` as ``<figure><img><figcaption>…``: the caption
+    is the element right after the image (or after the element that holds only the image: an
+    ``<a>``, a ``<p>``), or the short rest of a paragraph that starts with the image (see
+    ``caption_kind`` and ``_rest_caption``). Images already in a ``<figure>`` are left to the
+    writer. Centred lines are not captions when they carry much of the text (a photo blog written
+    in centred lines). Returns the number of figures made."""
+    protected = set(scopes)
+    n = 0
+    for scope in scopes:
+        pairs = []  # (img, element replaced by the figure, caption element or None, kind)
+        for img in scope.iter("img"):
+            if any(a.tag == "figure" for a in img.iterancestors()):
+                continue
+            holder = _img_holder(img, scope)
+            cap = _next_element(holder)
+            kind = caption_kind(cap) if cap is not None and cap not in protected else None
+            if kind:
+                pairs.append((img, holder, cap, kind, holder))
+            else:
+                rc = _rest_caption(img, holder, protected)
+                if rc:
+                    pairs.append((img, rc[0], None, rc[1], holder))
+        if not pairs:
+            continue
+        if any(k == "centred" for _, _, _, k, _i in pairs):
+            total = len(node_text(scope))
+            captions = sum(len(node_text(c if c is not None else h)) for _, h, c, k, _i in pairs if k == "centred")
+            centred = sum(len(node_text(el)) for el in scope.iter("p", "center") if _centred(el))
+            if captions > 0.3 * total or centred > 0.5 * total:
+                pairs = [x for x in pairs if x[3] == "strong"]
+        for img, holder, cap, _kind, inner in pairs:
+            parent = holder.getparent()
+            if parent is None or img.getparent() is None or (cap is not None and cap.getparent() is None):
+                continue  # already moved into an earlier figure
+            fig = etree.Element("figure")
+            fig.tail = holder.tail
+            figcap = etree.Element("figcaption")
+            if cap is not None:
+                figcap.text = cap.text
+                for c in list(cap):
+                    figcap.append(c)
+                # line breaks between the image and its caption go with them
+                while holder.getnext() is not None and holder.getnext() is not cap:
+                    drop(holder.getnext())
+                drop(cap)
+            else:  # the rest of the paragraph after the image (or the link around it)
+                figcap.text = inner.tail
+                for c in list(inner.itersiblings()):
+                    figcap.append(c)
+                while len(figcap) and figcap[0].tag == "br" and _blank(figcap.text):
+                    figcap.text = figcap[0].tail
+                    figcap.remove(figcap[0])
+            parent.replace(holder, fig)
+            img.tail = None
+            fig.append(img)
+            fig.append(figcap)
+            n += 1
+    if n and explain is not None:
+        explain.append(f"{n} captioned image(s) kept as <figure> with <figcaption>")
+    return n
+
+
+# ---------------------------------------------------------------------------------------------
 # Body serialisation: the kept subtree -> clean block HTML
 
 _INLINE_KEEP = {"a": "a", "strong": "strong", "b": "strong", "em": "em", "i": "em", "sub": "sub",
@@ -868,21 +1037,30 @@ class BodyWriter:
         elif tag == "figure":
             imgs = el.findall(".//img")
             cap_el = el.find(".//figcaption")
-            cap = node_text(cap_el) if cap_el is not None else ""
+            if cap_el is None:  # <figure><img><div class="caption">
+                cap_el = next((c for c in el.iter() if c is not el and isinstance(c.tag, str)
+                               and c.tag not in ("img", "a") and _CAPTION.search(classid(c) or "-")
+                               and c.find(".//img") is None and node_text(c)), None)
             parts = []
             for img in imgs[:4]:
                 src = self._img_src(img)
                 if src:
-                    alt = norm_ws(img.get("alt") or "") or cap
-                    title = f' title="{_attr(cap)}"' if cap else ""
-                    parts.append(f'<img src="{_attr(src)}" alt="{_attr(alt)}"{title}>')
+                    alt = norm_ws(img.get("alt") or img.get("title") or "")
+                    parts.append(f'<img src="{_attr(src)}" alt="{_attr(alt)}">')
             if parts:
-                # captions are kept as the image's alt/title text, not as body text
+                # the caption is shown with its image; it is not body text (record.html_to_text
+                # leaves <figcaption> out, as the corpus does)
+                cap = _CAPTION_LABEL.sub("", self.inline_html(cap_el)) if cap_el is not None else ""
+                if cap:
+                    parts.append(f"<figcaption>{cap}</figcaption>")
                 self.block("<figure>" + "".join(parts) + "</figure>", "")
-            else:
-                rest = [c for c in el if c is not cap_el]
-                for c in rest:
-                    self.node(c)
+            elif not imgs and any(el.find(f".//{t}") is not None for t in ("p", "blockquote", "pre", "table")):
+                # a figure of text (a quote, a listing, a table): its content without the caption
+                for c in el:
+                    if c is not cap_el and c.tag != "figcaption":
+                        self.node(c)
+            # else: an image that cannot be shown (lazy-loaded, unresolvable): nothing, not even
+            # its caption or credit
         elif tag == "table" and _is_data_table(el):
             rows = []
             texts = []
@@ -1429,8 +1607,10 @@ def prune(parts: list, st: dict, explain: list[str] | None = None, found: dict |
     total = sum(st[p].chars if p in st else weight_len(node_text(p)) for p in parts) or 1.0
     for part in parts:
         kill = []
+        # a figure keeps its image and caption (the writer takes only those from it)
+        in_figure = {d for f in part.iter("figure") for d in f.iter() if d is not f}
         for el in part.iter():
-            if el is part or not isinstance(el.tag, str):
+            if el is part or not isinstance(el.tag, str) or el in in_figure:
                 continue
             s = st.get(el)
             if s is None:
@@ -1441,10 +1621,10 @@ def prune(parts: list, st: dict, explain: list[str] | None = None, found: dict |
                 kill.append(el); note(f"<{tag}>"); continue
             if tag == "header" and s.chars < 0.25 * total:
                 kill.append(el); note("<header>"); continue
-            if ci and _CAPTION.search(ci) and s.chars < 0.5 * total and tag not in ("body",):
+            if ci and _CAPTION.search(ci) and (tag == "figure" or el.find(".//figure") is not None):
+                continue  # a .wp-caption box around a captioned image stays
+            if ci and _CAPTION.search(ci) and s.chars < 0.5 * total and tag != "body":
                 kill.append(el); note("caption/credit"); continue
-            if tag == "figcaption":
-                continue  # kept as the image's alt text by the writer
             if ci and _NEG.search(ci) and not _POS.search(ci) and s.chars < 0.25 * total:
                 if found is not None and s.chars <= 60:
                     t = node_text(el)

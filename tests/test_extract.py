@@ -146,3 +146,68 @@ def test_relative_urls_dropped_without_base_resolved_with_one(profiles):
     r = clean(article(body, head=head), profiles)
     assert 'src="https://example.com/news/pic/1.jpg"' in r.record.body_html
     assert 'href="https://example.com/n/2.html"' in r.record.body_html
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures with captions: kept as <figure><img><figcaption>, recognised by structure; the caption
+# is shown with its image but is not body text (record.html_to_text leaves <figcaption> out)
+
+IMG = "https://img.example.com/2019/11/a.jpg"
+CAPTION_LAYOUTS = {
+    "figcaption": f"<figure class='wp-image'><img src='{IMG}' alt='电车'><figcaption>试运行期间电车驶过滨海大道站。</figcaption></figure>",
+    "caption class after a linked image": f"<div class='wp-caption'><a href='{IMG}'><img src='{IMG}' alt='电车'></a>"
+                                          f"<p class='wp-caption-text'>试运行期间电车驶过滨海大道站。</p></div>",
+    "caption span in a br run": f"<div>{P}<br>　　<img src='{IMG}'><br>　　<span class='img_desc'>试运行期间电车驶过滨海大道站。</span><br>"
+                                f"　　{P}</div>",
+    "centred p after a centred image": f"<p align='center'><img src='{IMG}'></p><p align='center'>试运行期间电车驶过滨海大道站。</p>",
+    "图注 line after an image": f"<p><img src='{IMG}'></p><p>图注：试运行期间电车驶过滨海大道站。</p>",
+    "rest of a centred paragraph": f"<p style='text-align:center'><img src='{IMG}'><br>试运行期间电车驶过滨海大道站。</p>",
+}
+
+
+@pytest.mark.parametrize("layout", sorted(CAPTION_LAYOUTS))
+def test_captioned_images_become_figures(profiles, layout):
+    body = f"<p>{P}</p>" + CAPTION_LAYOUTS[layout] + f"<p>{P}</p><p>{P}</p>"
+    head = '<link rel="canonical" href="https://example.com/news/1.html">'
+    r = clean(article(body, head=head), profiles)
+    assert r.kind == "article", r.reason
+    html = r.record.body_html
+    assert f'<figure><img src="{IMG}"' in html, html
+    assert "<figcaption>试运行期间电车驶过滨海大道站。</figcaption></figure>" in html, html
+    assert "滨海大道站" not in r.record.body_text and "图注" not in html
+    assert r.record.body_text.count(P) >= 3
+
+
+def test_centred_lines_of_a_photo_blog_are_text_not_captions(profiles):
+    lines = ["山路一路上雲氣滯留山頭 順路下切後不久即抵達營地", "美樹美如其名 偌大楓香樹早已呈現金黃",
+             "營區內除了露營民宿餐飲 多了許多原木飾品", "入夜前雨絲終於漸漸緩和下來 氣溫很低"]
+    body = "".join(f"<p><a href='{IMG}'><img src='{IMG}'></a></p><p style='text-align: center;'>{t}</p>"
+                   f"<p style='text-align: center;'>{t}，{t}。</p>" for t in lines)
+    r = clean(article(body, head='<link rel="canonical" href="https://example.com/b/1.html">'), profiles)
+    assert "<figcaption>" not in r.record.body_html
+    for t in lines:
+        assert t in r.record.body_text
+
+
+def test_profile_path_keeps_figure_captions(profiles):
+    entry = (f"<div class='post'><h2>港口码头投入运营测试</h2><div class='entry'><p>{P}</p>"
+             f"<figure><img src='{IMG}' alt='码头'><figcaption>新码头的岸桥。（记者 林晓 摄）</figcaption></figure>"
+             f"<div class='wp-caption'><img src='{IMG}'><p class='wp-caption-text'>货轮靠泊。</p></div>"
+             f"<p>{P}</p><p class='src-info'>来源：晨钟日报</p></div></div>")
+    page = ("<html><head><title>港口码头投入运营测试 | 禁闻网</title>"
+            "<link rel='canonical' href='https://www.bannedbook.org/bnews/cbnews/20220719/1.html'></head>"
+            f"<body class='single'>{entry}</body></html>")
+    r = clean(page, profiles)
+    assert any("wordpress-bannedbook" in line for line in r.explain)
+    html = r.record.body_html
+    assert f'<figure><img src="{IMG}" alt="码头"><figcaption>新码头的岸桥。（记者 林晓 摄）</figcaption></figure>' in html
+    assert f'<figure><img src="{IMG}" alt=""><figcaption>货轮靠泊。</figcaption></figure>' in html
+    assert "岸桥" not in r.record.body_text and "货轮靠泊" not in r.record.body_text
+
+
+def test_sanitizer_keeps_figure_and_figcaption():
+    from sitegen.sanitize import sanitize
+    html = f'<figure><img src="{IMG}" alt="a"><figcaption>说明 <a href="https://e.com/">来源</a></figcaption></figure>'
+    out = sanitize(html)
+    assert out.startswith(f'<figure><img src="{IMG}" alt="a"><figcaption>说明 <a href="https://e.com/"')
+    assert out.endswith("</figcaption></figure>")

@@ -9,8 +9,8 @@ word lists), none names a page. Decisions documented here:
   agency named in such a dateline is the source when nothing else names one and the page is not
   the agency's own.
 - ``（完）`` end marks stay (they are part of the paragraph text the corpus keeps).
-- Image captions are kept as the image's alt/title in a <figure>, not as body text (the corpus
-  convention: figcaptions are not body text). In a photo gallery the short captions ARE the text.
+- Image captions are kept as <figure><img><figcaption>, not as body text (the corpus convention:
+  figcaptions are not body text). In a photo gallery the short captions ARE the text.
 - ``（记者 X 报道）`` / ``（记者 X）`` reporter lines on their own are dropped (author = X).
 """
 
