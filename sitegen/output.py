@@ -65,20 +65,35 @@ class Output:
         """Move staged files into place, then remove outputs that no longer belong.
         Returns (files written, files removed)."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        root = self.out_dir.resolve()
+        ready: set[str] = set()  # folders checked and made (once each, not once per file)
         for rel in self.staged:
-            dest = self.target(rel)
-            if dest.is_dir():
-                shutil.rmtree(dest)
+            folder = rel.rpartition("/")[0]
+            if folder not in ready:
+                self._folder(folder, root)
+                ready.add(folder)
+            dest = f"{self.out_dir}/{rel}"
             try:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-            except FileExistsError:
-                # A file stands where a folder must now be (a page became a section).
-                dest.parent.unlink()
-                dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.staging / rel, dest)
+                os.replace(f"{self.staging}/{rel}", dest)
+            except IsADirectoryError:  # a folder stands where the file goes (a section became a page)
+                shutil.rmtree(dest)
+                os.replace(f"{self.staging}/{rel}", dest)
         removed = self._prune() if prune else 0
         shutil.rmtree(self.staging, ignore_errors=True)
         return len(self.staged), removed
+
+    def _folder(self, folder: str, root: Path) -> None:
+        """Make sure ``folder`` (relative) exists inside the output folder."""
+        path = self.out_dir / folder if folder else self.out_dir
+        # Defence in depth: the resolved path must stay inside the output folder.
+        if not path.resolve().is_relative_to(root):
+            raise ValueError(f"output path escapes the output folder: {folder!r}")
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            # A file stands where a folder must now be (a page became a section).
+            path.unlink()
+            path.mkdir(parents=True, exist_ok=True)
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -129,16 +144,20 @@ def stage(out_dir: Path, staging: Path, rel: str, data: bytes) -> bool:
     """Write ``data`` to ``staging/rel`` unless ``out_dir/rel`` already holds exactly these bytes.
     Safe to call from several processes at once (each output path is handled by one of them).
     ``rel`` must already be checked with ``safe_relpath``."""
-    current = out_dir / rel
+    current = f"{out_dir}/{rel}"
     try:
-        if current.stat().st_size == len(data) and current.read_bytes() == data:
-            return False
+        if os.stat(current).st_size == len(data):
+            with open(current, "rb") as fh:
+                if fh.read() == data:
+                    return False
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         pass
-    tmp = staging / rel
+    tmp = f"{staging}/{rel}"
     try:
-        tmp.write_bytes(data)
+        fh = open(tmp, "wb")
     except FileNotFoundError:
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
+        os.makedirs(os.path.dirname(tmp), exist_ok=True)
+        fh = open(tmp, "wb")
+    with fh:
+        fh.write(data)
     return True
