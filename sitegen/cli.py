@@ -150,6 +150,9 @@ def make_parser() -> argparse.ArgumentParser:
                    help="port (default: 8000, or the next free one; an explicit busy port is an error)")
     s.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     s.add_argument("--open", action="store_true", help="open the site in a web browser")
+    s.add_argument("--no-search", dest="search", action="store_const", const=False, default=None,
+                   help="skip the search index while previewing: much faster rebuilds (the index is left out "
+                        "of the output until the next full build)")
     s.add_argument("--verbose", "-v", action="store_true", help="per-stage timings of every rebuild")
     s.set_defaults(func=cmd_serve)
     return p
@@ -160,7 +163,7 @@ def cmd_serve(args) -> int:
 
     try:
         return serve(args.root, host=args.host, port=args.port, out=args.out, jobs=args.jobs,
-                     open_browser=args.open, verbose=args.verbose)
+                     search=args.search, open_browser=args.open, verbose=args.verbose)
     except ServeError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE

@@ -117,9 +117,9 @@ class LiveSite:
     """Builds the site on request and publishes the outcome to a LiveState."""
 
     def __init__(self, root: Path | str, *, out: str | None = None, jobs: int | None = None,
-                 log: Log = _stderr, verbose: bool = False):
+                 search: bool | None = None, log: Log = _stderr, verbose: bool = False):
         self.root = Path(root).resolve()
-        self.overrides = {"output": out}
+        self.overrides = {"output": out, "search": search}  # None: as sitegen.toml says
         self.jobs = jobs
         self.log = log
         self.verbose = verbose
@@ -134,7 +134,7 @@ class LiveSite:
         try:
             return load_config(self.root, self.overrides)
         except ConfigError:
-            return Config(root=self.root, **{k: v for k, v in self.overrides.items() if v})
+            return Config(root=self.root, **{k: v for k, v in self.overrides.items() if v is not None})
 
     def _new_id(self) -> str:
         self._changes += 1
@@ -650,10 +650,10 @@ class Preview:
     accepts connections; ``close()`` stops everything (also the context manager's exit)."""
 
     def __init__(self, root: Path | str = ".", *, host: str = DEFAULT_HOST, port: int | None = None,
-                 out: str | None = None, jobs: int | None = None, serve: bool = True,
+                 out: str | None = None, jobs: int | None = None, search: bool | None = None, serve: bool = True,
                  quiet: float = QUIET, poll_interval: float = POLL_INTERVAL, force_polling: bool = False,
                  log: Log = _stderr, verbose: bool = False):
-        self.site = LiveSite(root, out=out, jobs=jobs, log=log, verbose=verbose)
+        self.site = LiveSite(root, out=out, jobs=jobs, search=search, log=log, verbose=verbose)
         self.log = log
         self.host, self.port, self.serve = host, port, serve
         self.rebuilder = Rebuilder(self._rebuild, quiet)
@@ -736,9 +736,10 @@ def _run_until_interrupted(preview: Preview, banner: str) -> int:
 
 
 def serve(root: Path | str = ".", *, host: str = DEFAULT_HOST, port: int | None = None, out: str | None = None,
-          jobs: int | None = None, open_browser: bool = False, verbose: bool = False) -> int:
+          jobs: int | None = None, search: bool | None = None, open_browser: bool = False,
+          verbose: bool = False) -> int:
     """``sitegen serve``: returns the exit status once stopped by Ctrl-C (or SIGTERM)."""
-    preview = Preview(root, host=host, port=port, out=out, jobs=jobs, verbose=verbose)
+    preview = Preview(root, host=host, port=port, out=out, jobs=jobs, search=search, verbose=verbose)
     preview.start()
     if open_browser:
         import webbrowser

@@ -420,3 +420,12 @@ def test_reading_sources_makes_no_inotify_events(site, monkeypatch):
         assert not {"opened", "closed_no_write"} & set(raw), raw
     finally:
         watcher.stop()
+
+
+def test_no_search_overrides_the_config_for_the_preview_only(site):
+    cfg = site / "sitegen.toml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("search = false", "search = true"), encoding="utf-8")
+    with Preview(site, port=0, jobs=1, search=False, log=lambda _: None) as p:
+        assert p.site.config.search is False
+        assert not (site / "_site/pagefind").exists()
+    assert load_config(site).search is True  # sitegen.toml itself is untouched
