@@ -19,7 +19,6 @@ from . import clean as cleaner
 from . import urls
 from .config import Config
 from .errors import BuildError
-from .mdsource import read_markdown
 from . import parallel
 from .output import Output
 from .links import dedupe
@@ -134,6 +133,8 @@ def clean_source(path: Path, rel: str, profiles, config: Config, data: bytes | N
                 data = path.read_bytes()
         except OSError as e:
             return CleanResult(rel, ERROR, f"cannot read: {e.strerror or e}")
+        from .mdsource import read_markdown  # Python-Markdown and PyYAML load only when needed
+
         return read_markdown(data, rel_path=rel, language=config.language)
     if data is not None:
         return cleaner.clean_bytes(data, rel_path=rel, profiles=profiles, language=config.language)
