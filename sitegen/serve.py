@@ -715,24 +715,42 @@ class Preview:
         self.close()
 
 
-def _run_until_interrupted(preview: Preview, banner: str) -> int:
-    """Block until SIGINT/SIGTERM, then stop cleanly."""
+def _run_until_interrupted(preview: Preview, banner: Callable[[Preview], str],
+                           after_start: Callable[[Preview], None] | None = None) -> int:
+    """Start, then block until SIGINT/SIGTERM and stop cleanly. The handlers are ours from the
+    start (SIGINT may be ignored when launched from a script, SIGTERM would kill outright): during
+    the first build they interrupt it, afterwards they ask for a clean stop."""
     stop = threading.Event()
+    started = False
 
     def on_signal(signum, frame):
+        if not started:
+            raise KeyboardInterrupt
         stop.set()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        preview.log(banner)
-        while not stop.wait(0.5):
-            pass
+        try:
+            preview.start()
+            started = True
+            if after_start:
+                after_start(preview)
+            preview.log(banner(preview))
+            while not stop.wait(0.5):
+                pass
+            preview.log("stopping")
+        finally:
+            preview.close()  # idempotent: start() closes what it opened when it fails
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-        preview.log("stopping")
-        preview.close()
     return 0
+
+
+def _open_browser(preview: Preview) -> None:
+    import webbrowser
+
+    threading.Thread(target=webbrowser.open, args=(preview.url,), daemon=True).start()
 
 
 def serve(root: Path | str = ".", *, host: str = DEFAULT_HOST, port: int | None = None, out: str | None = None,
@@ -740,16 +758,11 @@ def serve(root: Path | str = ".", *, host: str = DEFAULT_HOST, port: int | None 
           verbose: bool = False) -> int:
     """``sitegen serve``: returns the exit status once stopped by Ctrl-C (or SIGTERM)."""
     preview = Preview(root, host=host, port=port, out=out, jobs=jobs, search=search, verbose=verbose)
-    preview.start()
-    if open_browser:
-        import webbrowser
-
-        threading.Thread(target=webbrowser.open, args=(preview.url,), daemon=True).start()
-    return _run_until_interrupted(preview, f"serving {preview.url} (live reload; Ctrl-C to stop)")
+    return _run_until_interrupted(preview, lambda p: f"serving {p.url} (live reload; Ctrl-C to stop)",
+                                  _open_browser if open_browser else None)
 
 
 def watch(root: Path | str = ".", *, out: str | None = None, jobs: int | None = None, verbose: bool = False) -> int:
     """``sitegen build --watch``: build, then rebuild on every change until Ctrl-C."""
     preview = Preview(root, out=out, jobs=jobs, serve=False, verbose=verbose)
-    preview.start()
-    return _run_until_interrupted(preview, "watching for changes (Ctrl-C to stop)")
+    return _run_until_interrupted(preview, lambda p: "watching for changes (Ctrl-C to stop)")

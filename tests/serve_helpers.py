@@ -65,8 +65,12 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02, what: s
 class ServeProcess:
     """`python -m sitegen <args>` in a subprocess; its stderr lines are collected as they come."""
 
-    def __init__(self, args: list[str], cwd: Path | None = None):
-        self.proc = subprocess.Popen([sys.executable, "-m", "sitegen", *args], cwd=cwd,
+    def __init__(self, args: list[str], cwd: Path | None = None, ignore_sigint: bool = False):
+        import signal
+
+        # ignore_sigint: start as `cmd &` from a shell script does, with SIGINT ignored
+        preexec = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None
+        self.proc = subprocess.Popen([sys.executable, "-m", "sitegen", *args], cwd=cwd, preexec_fn=preexec,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         self._queue: queue.Queue[str] = queue.Queue()

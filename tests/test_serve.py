@@ -429,3 +429,21 @@ def test_no_search_overrides_the_config_for_the_preview_only(site):
         assert p.site.config.search is False
         assert not (site / "_site/pagefind").exists()
     assert load_config(site).search is True  # sitegen.toml itself is untouched
+
+
+def test_ctrl_c_during_the_first_build_interrupts_it(tmp_path):
+    root = serve_site(tmp_path / "big", n=4)
+    (root / "content/bulk").mkdir()
+    for i in range(1500):  # enough pages that the first build is still running when Ctrl-C comes
+        (root / f"content/bulk/{i}.md").write_text(f"---\ntitle: 批量{i}\ntags: [批量]\n---\n\n正文{i}。\n",
+                                                     encoding="utf-8")
+    # started with SIGINT ignored (as `sitegen serve &` in a script is): Ctrl-C must still work
+    proc = ServeProcess(["serve", "--root", str(root), "--port", "0", "--jobs", "1"], ignore_sigint=True)
+    try:
+        wait_until(lambda: (root / ".sitegen").exists(), what="the first build to start")
+        code = proc.stop(signal.SIGINT, timeout=30)
+        assert code == 130, proc.lines
+        assert not any("Traceback" in line for line in proc.lines), proc.lines
+        assert not any(line.startswith("serving") for line in proc.lines)
+    finally:
+        proc.kill()
