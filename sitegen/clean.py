@@ -21,7 +21,7 @@ from sitegen import extract as X
 from sitegen import profiles as P
 from sitegen.decode import decode
 from sitegen.errors import PageError
-from sitegen.profiles import Profile, Profiles, select
+from sitegen.profiles import PageIndex, Profile, Profiles
 from sitegen.record import ARTICLE, ERROR, CleanResult, Record, summarize
 from sitegen.sanitize import sanitize
 
@@ -118,11 +118,13 @@ def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str) -> Cle
     # it was given on the command line)
     pm.source_path = rel_path
 
-    found = profiles.find(root, pm.url)
+    # one pass over the page indexes it by tag, class and id for the profiles' selectors
+    index = PageIndex(root) if len(profiles) else None
+    found = profiles.find(root, pm.url, index) if index is not None else None
     if found:
         profile, why = found
         explain.append(f"profile {profile.name!r} ({profile.file}) claims the page: {why}")
-        out = _apply_profile(root, pm, profile, explain)
+        out = _apply_profile(root, pm, profile, explain, index)
     else:
         explain.append("no profile claims the page: generic extractor")
         out = _apply_generic(root, pm, explain)
@@ -178,7 +180,7 @@ def _mostly_cjk(text: str) -> bool:
 # Profile application
 
 
-def _rule_values(root, scope, rule: P.FieldRule, url: str | None, path: str | None = None) -> list[str]:
+def _rule_values(index: PageIndex, scope, rule: P.FieldRule, url: str | None, path: str | None = None) -> list[str]:
     if rule.from_url:
         # the page's URL; a page without one (a fragment) is matched by its own source path
         target = url or _url_like_path(path)
@@ -187,7 +189,7 @@ def _rule_values(root, scope, rule: P.FieldRule, url: str | None, path: str | No
         m = re.search(rule.pattern, target)
         return [m.group(1) if m and m.groups() else m.group(0)] if m else []
     vals = []
-    for el in select(scope, rule.selector):
+    for el in index.select(scope, rule.selector):
         v = el.get(rule.attr) if rule.attr else X.node_text(el)
         if v is None:
             continue
@@ -210,9 +212,9 @@ def _url_like_path(path: str | None) -> str | None:
     return p if p.startswith("/") else "/" + p
 
 
-def _first(root, rules, url, explain, label, convert=None, path=None):
+def _first(index: PageIndex, rules, url, explain, label, convert=None, path=None):
     for rule in rules:
-        for v in _rule_values(root, root, rule, url, path):
+        for v in _rule_values(index, index.root, rule, url, path):
             if convert:
                 v = convert(v)
             if v:
@@ -235,15 +237,18 @@ def _own_date(pm) -> tuple[str | None, str]:
     return None, ""
 
 
-def _apply_profile(root, pm, profile: Profile, explain: list[str]):
+def _apply_profile(root, pm, profile: Profile, explain: list[str], index: PageIndex | None = None):
+    if index is None or index.root is not root:
+        index = PageIndex(root)
+    select = index.select
     for rule in profile.skip:
         if select(root, rule.selector):
             return X.Kind(rule.kind, rule.reason or f"profile {profile.name}: page matches {rule.selector}")
     # metadata read before anything is removed
-    title = _first(root, profile.title, pm.url, explain, "title")
-    source = _first(root, profile.source, pm.url, explain, "source")
-    author = _first(root, profile.author, pm.url, explain, "author")
-    date = _first(root, profile.date, pm.url, explain, "date", X.parse_date, path=pm.source_path)
+    title = _first(index, profile.title, pm.url, explain, "title")
+    source = _first(index, profile.source, pm.url, explain, "source")
+    author = _first(index, profile.author, pm.url, explain, "author")
+    date = _first(index, profile.date, pm.url, explain, "date", X.parse_date, path=pm.source_path)
 
     body = None
     for sel in profile.body:
@@ -274,7 +279,7 @@ def _apply_profile(root, pm, profile: Profile, explain: list[str]):
         for el in select(tag_scope, rule.selector):
             hits.append(el)
     # page order across all rules
-    order = {el: i for i, el in enumerate(tag_scope.iter())} if hits else {}
+    order = index.order
     for el in sorted(set(hits), key=lambda e: order.get(e, 0)):
         if X.is_category_link(el):
             continue  # WordPress core's rel="category tag": a category, not a tag

@@ -212,3 +212,42 @@ def test_keyword_link_spam_becomes_text(profiles):
              "</a></span>报道，码头运营良好。</p>")
     r = clean_bytes(fragment(extra), rel_path="f.html", profiles=profiles)
     assert "据新闻报道" in r.record.body_text and 'href="https://www.bannedbook.org/"' not in r.record.body_html
+
+
+# ---------------------------------------------------------------------------------------------
+# The page index: profiles' selectors answered from one pass over the page, as XPath answers them
+
+EXTRA_SELECTORS = ["div p", "div > p", "h2 + p", "p ~ p", "ul li a", "*", "[id]", "a[href^='http']",
+                   "a[href$='.html']", "a[href*=bnews]", "li a[rel~=tag]", "[lang|=zh]", "META[NAME=keywords i]",
+                   "p.notice + p", "body > div", "div div div", "span ~ a", "div.post.entry", "#a#b", "a[rel~='']"]
+
+
+def test_page_index_selects_what_xpath_selects(profiles):
+    from sitegen import extract as X
+    from sitegen.profiles import PageIndex, select
+
+    sels = set(EXTRA_SELECTORS)
+    for p in profiles:
+        for sig in p.signatures:
+            sels.update(sig)
+        sels.update(r.selector for r in p.skip)
+        for group in (p.title, p.tags, p.source, p.date, p.author):
+            sels.update(r.selector for r in group if r.selector)
+        sels.update(p.body + p.drop + p.unwrap)
+        sels.update(r.selector for r in p.drop_next)
+    pages = [full_page(), fragment().decode("utf-8"),
+             (Path(__file__).parent / "pages" / "wordpress_blog_comments.html").read_text("utf-8")]
+    for html in pages:
+        root = X.parse_html(html)
+        index = PageIndex(root)
+        for phase in ("as parsed", "after drops and unwraps"):
+            scopes = [root] + [e for e in root.iter("div", "body", "p")][:8]
+            for scope in scopes:
+                if scope is not root and not index._under(scope, root):
+                    continue
+                for sel in sorted(sels):
+                    # matches are under the scope (XPath's sibling steps may stray beside it)
+                    want = [e for e in select(scope, sel) if index._under(e, scope)]
+                    assert index.select(scope, sel) == want, (phase, X.describe(scope), sel)
+            for el in list(root.iter("ul", "span", "b"))[::2]:
+                (X.drop if el.tag == "ul" else X.unwrap)(el)

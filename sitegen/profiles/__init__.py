@@ -48,7 +48,11 @@ tags, whatever the tag selectors match.
 
 CSS selectors: tag, ``*``, ``.class``, ``#id``, ``[attr]``, ``[attr=v]`` ``~=`` ``^=`` ``$=`` ``*=``
 ``|=``, descendant (space) and child (``>``) combinators, ``+``/``~`` sibling combinators, and
-comma-separated lists. They are compiled to XPath once, when the profile is loaded.
+comma-separated lists. They are checked (compiled to XPath) when the profile is loaded, and
+matched against an index of each page built in one pass (``PageIndex``: elements by tag, class and
+id), so that a profile's ~40 selectors do not each walk the whole page; ``select`` (XPath) is the
+reference the index is tested against. A selector's matches, and the elements its combinators
+relate them to, are under (or equal to) the element it is asked about.
 """
 
 from __future__ import annotations
@@ -106,7 +110,11 @@ def _compound(parts: list[tuple[str, re.Match]]) -> tuple[str, list[str]]:
         if kind == "tag":
             tag = m.group("tag").lower()
         elif kind == "cls":
-            preds.append(f"contains(concat(' ', normalize-space(@class), ' '), {_xlit(' ' + m.group('cls')[1:] + ' ')})")
+            # the cheap substring test first: most elements fail it, the exact token test runs
+            # only on the few that pass
+            name = m.group("cls")[1:]
+            preds.append(f"contains(@class, {_xlit(name)})")
+            preds.append(f"contains(concat(' ', normalize-space(@class), ' '), {_xlit(' ' + name + ' ')})")
         elif kind == "id":
             preds.append(f"@id = {_xlit(m.group('id')[1:])}")
         elif kind == "attr":
@@ -134,9 +142,9 @@ def _compound(parts: list[tuple[str, re.Match]]) -> tuple[str, list[str]]:
     return tag, preds
 
 
-def css_to_xpath(selector: str) -> str:
-    """Translate a (simple) CSS selector list to an XPath evaluated relative to a context node;
-    matches are descendants of the context node (or the node itself)."""
+def _parse(selector: str) -> list[list[tuple[str, list]]]:
+    """A selector list as alternatives, each a list of (combinator, compound parts) steps from left
+    to right (the first step's combinator is " "). Raises SelectorError."""
     alts = []
     for sel in _split_commas(selector):
         sel = sel.strip()
@@ -165,6 +173,15 @@ def css_to_xpath(selector: str) -> str:
         if not cur:
             raise SelectorError(f"selector ends with a combinator: {selector!r}")
         steps.append((comb, cur))
+        alts.append(steps)
+    return alts
+
+
+def css_to_xpath(selector: str) -> str:
+    """Translate a (simple) CSS selector list to an XPath evaluated relative to a context node;
+    matches are descendants of the context node (or the node itself)."""
+    alts = []
+    for steps in _parse(selector):
         xp = ""
         for i, (c, parts) in enumerate(steps):
             tag, preds = _compound(parts)
@@ -215,6 +232,201 @@ def select(node, selector: str) -> list:
         return [e for e in compile_css(selector)(node) if isinstance(e.tag, str)]
     except etree.XPathError:
         return []
+
+
+# ---------------------------------------------------------------------------------------------
+# The same selectors matched in Python against an index of the page built in one pass: a profile
+# asks ~40 selectors of every page, and XPath walks the whole tree for each (a class test on every
+# element); the index answers each from the few elements that carry its class, id or tag.
+
+_HTML_WS = str.maketrans("\t\n\f\r", "    ")
+
+
+def _tokens(value: str) -> list[str]:
+    """Whitespace-separated tokens (class names, rel values) as HTML splits them."""
+    if "\t" in value or "\n" in value or "\r" in value or "\f" in value:
+        value = value.translate(_HTML_WS)
+    return [t for t in value.split(" ") if t]
+
+
+@dataclass(frozen=True)
+class _Compound:
+    tag: str | None  # None: any element
+    classes: tuple[str, ...]
+    id: str | None
+    attrs: tuple[tuple[str, str | None, str | None, bool], ...]  # (name, op, value, case-insensitive)
+
+    def matches(self, el) -> bool:
+        if self.tag is not None and el.tag != self.tag:
+            return False
+        if self.id is not None and el.get("id") != self.id:
+            return False
+        if self.classes:
+            cls = el.get("class")
+            if not cls:
+                return False
+            toks = _tokens(cls)
+            for c in self.classes:
+                if c not in toks:
+                    return False
+        for name, op, val, ci in self.attrs:
+            a = el.get(name)
+            if a is None:
+                return False
+            if op is None:
+                continue
+            if ci:
+                a = a.lower()
+            if op == "=":
+                ok = a == val
+            elif op == "~=":
+                ok = bool(val) and val in _tokens(a)
+            elif op == "^=":
+                ok = bool(val) and a.startswith(val)
+            elif op == "$=":
+                ok = bool(val) and a.endswith(val)
+            elif op == "*=":
+                ok = bool(val) and val in a
+            else:  # |=
+                ok = a == val or a.startswith(val + "-")
+            if not ok:
+                return False
+        return True
+
+
+def _py_compound(parts: list) -> _Compound:
+    tag, classes, ident, attrs = None, [], None, []
+    for kind, m in parts:
+        if kind == "tag":
+            t = m.group("tag").lower()
+            tag = None if t == "*" else t
+        elif kind == "cls":
+            classes.append(m.group("cls")[1:])
+        elif kind == "id":
+            # two ids can never both match; XPath's @id = a and @id = b is false for a != b
+            ident = m.group("id")[1:] if ident is None or ident == m.group("id")[1:] else "\0never"
+        elif kind == "attr":
+            op = m.group("op")
+            val = next((v for v in (m.group("dq"), m.group("sq"), m.group("bare")) if v is not None), None)
+            ci = bool(op) and (m.group("flag") or "").lower() == "i"
+            if ci:
+                val = (val or "").lower()
+            attrs.append((m.group("aname").lower(), op, val, ci))
+    return _Compound(tag, tuple(classes), ident, tuple(attrs))
+
+
+@lru_cache(maxsize=4096)
+def compile_selector(selector: str) -> tuple[tuple[tuple[str, _Compound], ...], ...]:
+    """A selector list for the page index: alternatives of (combinator, compound) steps."""
+    return tuple(tuple((c, _py_compound(parts)) for c, parts in steps) for steps in _parse(selector))
+
+
+def _chain(el, steps, k: int, scope) -> bool:
+    """``steps[:k]`` match the elements ``el`` (which matches step k) is related to by step k's
+    combinator, all of them under (or equal to) ``scope``."""
+    if k == 0:
+        return True
+    if el is scope:
+        return False
+    comb = steps[k][0]
+    prev = steps[k - 1][1]
+    if comb == " ":
+        a = el.getparent()
+        while a is not None:
+            if prev.matches(a) and _chain(a, steps, k - 1, scope):
+                return True
+            if a is scope:
+                return False
+            a = a.getparent()
+        return False
+    if comb == ">":
+        a = el.getparent()
+        return a is not None and prev.matches(a) and _chain(a, steps, k - 1, scope)
+    a = el.getprevious()
+    while a is not None and not isinstance(a.tag, str):
+        a = a.getprevious()
+    if comb == "+":
+        return a is not None and prev.matches(a) and _chain(a, steps, k - 1, scope)
+    while a is not None:  # ~
+        if isinstance(a.tag, str) and prev.matches(a) and _chain(a, steps, k - 1, scope):
+            return True
+        a = a.getprevious()
+    return False
+
+
+class PageIndex:
+    """Elements of one parsed page by tag, class and id, in document order, built in one pass.
+
+    ``select(scope, selector)`` gives what ``select(scope, selector)`` (XPath) gives: matches under
+    (or equal to) ``scope``, in document order. The index may outlive changes to the tree: an
+    element removed since is not under ``scope`` any more and is not returned (elements added
+    since are not indexed)."""
+
+    def __init__(self, root):
+        self.root = root
+        self.order: dict = {}
+        self.by_tag: dict[str, list] = {}
+        self.by_class: dict[str, list] = {}
+        self.by_id: dict[str, list] = {}
+        order, by_tag, by_class, by_id = self.order, self.by_tag, self.by_class, self.by_id
+        for i, el in enumerate(root.iter(etree.Element)):
+            order[el] = i
+            tag = el.tag
+            lst = by_tag.get(tag)
+            if lst is None:
+                by_tag[tag] = [el]
+            else:
+                lst.append(el)
+            cls = el.get("class")
+            if cls:
+                for c in set(_tokens(cls)):
+                    lst = by_class.get(c)
+                    if lst is None:
+                        by_class[c] = [el]
+                    else:
+                        lst.append(el)
+            ident = el.get("id")
+            if ident is not None:
+                by_id.setdefault(ident, []).append(el)
+
+    def _candidates(self, c: _Compound) -> list:
+        if c.id is not None:
+            return self.by_id.get(c.id, [])
+        if c.classes:
+            return min((self.by_class.get(k, []) for k in c.classes), key=len)
+        if c.tag is not None:
+            return self.by_tag.get(c.tag, [])
+        return list(self.order)
+
+    @staticmethod
+    def _under(el, scope) -> bool:
+        """``el`` is ``scope`` or inside it (and so still in the tree when ``scope`` is the root)."""
+        a = el
+        while a is not None:
+            if a is scope:
+                return True
+            a = a.getparent()
+        return False
+
+    def select(self, scope, selector: str) -> list:
+        try:
+            alts = compile_selector(selector)
+        except SelectorError:
+            return []
+        out = []
+        for steps in alts:
+            last = len(steps) - 1
+            comp = steps[last][1]
+            for el in self._candidates(comp):
+                if comp.matches(el) and self._under(el, scope) and (last == 0 or _chain(el, steps, last, scope)):
+                    out.append(el)
+        if len(alts) > 1 and out:
+            order = self.order
+            out = sorted(set(out), key=order.__getitem__)
+        return out
+
+    def exists(self, scope, selector: str) -> bool:
+        return bool(self.select(scope, selector))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,7 +484,7 @@ class Profile:
     drop_next: tuple[DropNextRule, ...] = ()
     data: str = field(default="", compare=False, repr=False)  # canonical JSON of the file's data
 
-    def matches(self, root, url: str | None) -> str | None:
+    def matches(self, root, url: str | None, index: "PageIndex | None" = None) -> str | None:
         """Why this profile claims the page (a short description), or None."""
         if url and (self.hosts or self.paths):
             parts = urlsplit(url)
@@ -281,8 +493,9 @@ class Profile:
             path_ok = not self.paths or any(re.search(p, parts.path or "/") for p in self.paths)
             if host_ok and path_ok and (self.hosts or self.paths):
                 return f"URL {url}"
+        sel = index.select if index is not None else select
         for sig in self.signatures:
-            if sig and all(select(root, s) for s in sig):
+            if sig and all(sel(root, s) for s in sig):
                 return "markup signature " + " + ".join(sig)
         return None
 
@@ -297,9 +510,9 @@ class Profiles:
     def __len__(self) -> int:
         return len(self.profiles)
 
-    def find(self, root, url: str | None) -> tuple[Profile, str] | None:
+    def find(self, root, url: str | None, index: PageIndex | None = None) -> tuple[Profile, str] | None:
         for p in self.profiles:
-            why = p.matches(root, url)
+            why = p.matches(root, url, index)
             if why:
                 return p, why
         return None
