@@ -400,7 +400,8 @@ class Watcher:
         flt = SourceFilter(config)
         with self._lock:
             self.filter = flt
-            if flt.watch_dirs() == self._targets and config.root == self.root or self._observer is None:
+            unchanged = flt.watch_dirs() == self._targets and config.root == self.root
+            if unchanged or self._observer is None:
                 return
             self._stop()
             self.root = config.root
