@@ -68,10 +68,16 @@ _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False, remove_p
 _CTRL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
 
 
+_CTRL_BYTES = bytes(list(range(0x00, 0x09)) + [0x0b] + list(range(0x0e, 0x20)) + [0x7f])
+
+
 def parse_html(text: str):
     """Parse page text to an lxml root element (never None). Raises ValueError if unparseable."""
-    text = _CTRL.sub("", text)
     data = text.encode("utf-8", errors="replace")
+    # control characters and U+FFFE/U+FFFF are dropped (checked on the bytes: a regex over the
+    # whole text costs more than the parse of a clean page)
+    if len(data.translate(None, _CTRL_BYTES)) != len(data) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
+        data = _CTRL.sub("", text).encode("utf-8", errors="replace")
     if not data.strip():
         raise ValueError("empty document")
     root = lxml.html.document_fromstring(data, parser=_PARSER)
@@ -916,6 +922,7 @@ _INLINE_KEEP = {"a": "a", "strong": "strong", "b": "strong", "em": "em", "i": "e
                 "sup": "sup", "code": "code", "u": None, "s": None, "q": None, "cite": None}
 _HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
 _BR = "\x00BR\x00"
+_TAGS = re.compile(r"<[^>]+>")
 _INDENT = re.compile(r"^[\u3000\u00a0 \t]{2,}|^\u3000")
 
 
@@ -973,7 +980,7 @@ class BodyWriter:
         raw = "".join(self.buf)
         self.buf = []
         for para in _split_lines(raw):
-            plain = norm_ws(re.sub(r"<[^>]+>", "", para))
+            plain = norm_ws(_TAGS.sub("", para))
             if not plain and "<img" not in para:
                 continue
             self.blocks.append([f"<p>{para.strip()}</p>", htmllib.unescape(plain)])
@@ -1150,11 +1157,11 @@ def _split_lines(raw: str) -> list[str]:
         if len(group) == 1:
             out.append(_strip_indent(group[0]))
             continue
-        lens = [len(norm_ws(re.sub(r"<[^>]+>", "", g))) for g in group]
+        lens = [len(norm_ws(_TAGS.sub("", g))) for g in group]
         body = sorted(lens[:-1])
         med = body[len(body) // 2]
         wrapped = med >= 12 and sum(1 for L in lens[:-1] if abs(L - med) <= max(3, med * 0.2)) >= 0.7 * len(body)
-        if wrapped and len(group) == 2 and re.search(r"[。！？!?”」』）)]\s*$", re.sub(r"<[^>]+>", "", group[0])):
+        if wrapped and len(group) == 2 and re.search(r"[。！？!?”」』）)]\s*$", _TAGS.sub("", group[0])):
             wrapped = False  # two lines, the first a finished sentence: two paragraphs
         if wrapped:
             joined = ""
@@ -1173,8 +1180,11 @@ def _split_lines(raw: str) -> list[str]:
     return out
 
 
+_LEAD_INDENT = re.compile(r"^(?:\s|&nbsp;|\u00a0|\u3000)+")
+
+
 def _strip_indent(s: str) -> str:
-    return re.sub(r"^(?:\s|&nbsp;|\u00a0|\u3000)+", "", s)
+    return _LEAD_INDENT.sub("", s)
 
 
 # ---------------------------------------------------------------------------------------------
