@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Score sitegen's cleaner, trafilatura and readability-lxml side by side on the corpus.
 
+``--speed DIR`` only times sitegen on the pages under DIR (e.g. ``make_pages.py --n 300 --out
+/tmp/cleanbench --only html`` then ``--speed /tmp/cleanbench/html``, or ``--speed ../shared/corpus/pages``).
+
 Uses the corpus's own scorer (``score.py``: character F1 of body_text, exact title/tags/date) on
 every page that has an expected record, and times each extractor over ALL corpus pages.
 
@@ -86,11 +89,41 @@ def run_readability(pages=None):
     return one
 
 
+def speed(folder: Path, repeat: int) -> int:
+    """CPU time of clean_bytes per page over the pages under ``folder`` (best of ``repeat``)."""
+    profiles = load_profiles()
+    pages = [(p.name, p.read_bytes()) for p in sorted(folder.rglob("*.html"))]
+    if not pages:
+        print(f"no *.html under {folder}", file=sys.stderr)
+        return 2
+    kinds: dict[str, int] = {}
+    for name, data in pages[:20]:  # warm up (imports, compiled selectors)
+        clean_bytes(data, rel_path=name, profiles=profiles)
+    best = None
+    for _ in range(repeat):
+        t0 = time.process_time()
+        for name, data in pages:
+            r = clean_bytes(data, rel_path=name, profiles=profiles)
+            kinds[r.kind] = kinds.get(r.kind, 0) + 1
+        dt = time.process_time() - t0
+        best = dt if best is None else min(best, dt)
+    kb = sum(len(d) for _, d in pages) / len(pages) / 1024
+    print(f"{len(pages)} pages (avg {kb:.0f} KB) from {folder}: {len(pages) / best:.1f} pages/s, "
+          f"{best / len(pages) * 1000:.2f} ms CPU/page (best of {repeat}); kinds "
+          + ", ".join(f"{k} {n // repeat}" for k, n in sorted(kinds.items())))
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     ap.add_argument("--repeat", type=int, default=1, help="timing repetitions")
+    ap.add_argument("--speed", type=Path, metavar="DIR",
+                    help="only time sitegen's clean_bytes (CPU ms/page, pages/s; best of --repeat) on every "
+                         "*.html under DIR, e.g. pages from make_pages.py (profile-claimed bannedbook pages)")
     args = ap.parse_args(argv)
+    if args.speed:
+        return speed(args.speed, max(args.repeat, 3))
     corpus = args.corpus
     if not (corpus / "score.py").exists():
         print(f"corpus not found at {corpus}", file=sys.stderr)
