@@ -308,7 +308,11 @@ def edit_article(path: Path, stamp: str) -> None:
     text = path.read_text(encoding="utf-8")
     para = f"补充报道：记者{stamp}获悉，相关部门已经作出回应。"
     if path.suffix == ".html":
-        text = text.replace(" <!--<div id=\"taboola-mid-1\"></div>-->", f" <p>{para}</p><!--<div id=\"taboola-mid-1\"></div>-->", 1)
+        marker = "<!--<div id=\"taboola-mid-1\"></div>-->"
+        if marker not in text:
+            raise ValueError(f"{path}: no place to add a paragraph")
+        # before the marker, which stays for the next edit (each edit must change the page)
+        text = text.replace(marker, f" <p>{para}</p>{marker}", 1)
     else:
         text += f"\n{para}\n"
     path.write_text(text, encoding="utf-8")

@@ -195,7 +195,8 @@ def main() -> None:
     shutil.copytree(REPO / "sitegen", code / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "templates", code / "templates")
     rows: list[tuple[str, int, str, float, float]] = []
-    print(f"# {os.cpu_count()} cores, sitegen --jobs {a.jobs}; tool n phase run wall_s rss_mb", flush=True)
+    print(f"# {os.cpu_count()} cores, sitegen --jobs {a.jobs}, load average {_load()} at start; "
+          "tool n phase run wall_s rss_mb", flush=True)
     for n in a.sizes:
         corpus, info = corpus_for(n, a.work, a.seed)
         for name in tools:
@@ -213,7 +214,12 @@ def main() -> None:
                     wall, rss = measure(cmd, env, logs / f"{name}-{n}-{phase}-{r}.log")
                     rows.append((name, n, phase, wall, rss))
                     print(f"{name}\t{n}\t{phase}\t{r}\t{wall:.2f}\t{rss:.0f}", flush=True)
+    print(f"# load average {_load()} at the end (other processes on the machine skew the figures)", flush=True)
     report(rows)
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def report(rows) -> None:
