@@ -50,6 +50,10 @@ def _theme_files(dirs: list[Path]) -> list[tuple[str, Path]]:
     return sorted(seen.items())
 
 
+# (template folders, theme hash, language) -> (environment, strings, compiled templates)
+_ENV_CACHE: dict[tuple, tuple[jinja2.Environment, dict, dict[str, jinja2.Template]]] = {}
+
+
 class Renderer:
     def __init__(self, site_templates: Path | None, language: str):
         self.dirs = [d for d in (site_templates, default_theme_dir()) if d is not None and d.is_dir()]
@@ -59,21 +63,32 @@ class Renderer:
             if d.resolve() not in [u.resolve() for u in uniq]:
                 uniq.append(d)
         self.dirs = uniq
+        h = hashlib.sha256(__version__.encode())
+        for rel, p in _theme_files(self.dirs):
+            h.update(rel.encode() + b"\0" + p.read_bytes() + b"\0")
+        self.theme_hash = h.hexdigest()
+        # The compiled environment is reused by later builds in the same process (``sitegen serve``)
+        # while the theme's files are byte for byte the same: compiling the templates is most of a
+        # small rebuild's render time. Any edit changes the hash, hence a fresh environment.
+        cache_key = (tuple(str(d) for d in self.dirs), self.theme_hash, language)
+        cached = _ENV_CACHE.get(cache_key)
+        if cached is not None:
+            self.env, self.strings, self._templates = cached
+            return
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            auto_reload=False,  # the cache key above is what decides when templates are stale
         )
-        h = hashlib.sha256(__version__.encode())
-        for rel, p in _theme_files(self.dirs):
-            h.update(rel.encode() + b"\0" + p.read_bytes() + b"\0")
-        self.theme_hash = h.hexdigest()
         self.strings = self._strings(language)
         self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
         # Interface strings are the same for every page: a global, so imported macros see them too.
         self.env.globals["t"] = self.strings
         self._templates: dict[str, jinja2.Template] = {}
+        _ENV_CACHE.clear()  # one theme at a time: an edited theme's old environment is garbage
+        _ENV_CACHE[cache_key] = (self.env, self.strings, self._templates)
 
     def _strings(self, language: str) -> dict:
         table: dict = {}
