@@ -25,7 +25,7 @@ from .links import dedupe
 from .plan import plan_jobs, plan_warnings
 from .record import ARTICLE, ERROR, CleanResult, Record
 from .render import Renderer
-from .search import index_site
+from .search import index_site, keep_index
 from .store import Store
 from .taxonomy import Entry, build_site
 
@@ -70,6 +70,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     output_dir: Path | None = None
     warnings: list[str] = field(default_factory=list)  # about the whole build (e.g. no base_url)
+    search_stale: bool = False  # search="defer": the index in the site is not this build's
 
     @property
     def total_time(self) -> float:
@@ -221,7 +222,11 @@ def build_lock(cache_dir: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def build(config: Config, *, jobs: int | None = None, progress=None) -> BuildReport:
+def build(config: Config, *, jobs: int | None = None, progress=None, search: str | None = None,
+          cancel=None) -> BuildReport:
+    """``search="defer"`` (the preview): keep the search index already in the site and set
+    ``report.search_stale`` when it is not this build's; a later build without it brings it up to date.
+    ``cancel()``, polled while Pagefind runs: True gives the build up (search.Cancelled, nothing written)."""
     report = BuildReport(output_dir=config.output_dir)
     jobs = jobs or config.effective_jobs
     clock = _Clock(report)
@@ -250,9 +255,13 @@ def build(config: Config, *, jobs: int | None = None, progress=None) -> BuildRep
                 raise
         with clock("search"):
             try:
-                if config.search:
+                if config.search and search == "defer":
+                    kept, report.search_stale = keep_index([(e.path, keys[e.path]) for e in site.entries],
+                                                           store.output_keys(), out, config.language)
+                    keys |= kept
+                elif config.search:
                     keys |= index_site([(e.path, keys[e.path]) for e in site.entries], store.output_keys(),
-                                       out, config.language, config.cache_dir / "pagefind")
+                                       out, config.language, config.cache_dir / "pagefind", cancel)
             except BaseException:
                 out.abort()
                 raise

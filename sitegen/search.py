@@ -18,8 +18,10 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Callable
 
 from . import urls
 from .errors import BuildError
@@ -42,8 +44,12 @@ def search_key(articles: list[tuple[str, str]], language: str) -> str:
     return h.hexdigest()
 
 
+class Cancelled(BuildError):
+    """The index step was given up because ``cancel()`` said so (a newer change is waiting)."""
+
+
 def index_site(articles: list[tuple[str, str]], old_keys: dict[str, str], out: Output, language: str,
-               scratch: Path) -> dict[str, str]:
+               scratch: Path, cancel: Callable[[], bool] | None = None) -> dict[str, str]:
     """Stage the search index of ``articles`` ((output path, render key) of every article page,
     already put into ``out``) into ``out`` under ``pagefind/``. Returns {file: key} of the index
     files, for the output keys the build stores after its commit."""
@@ -70,7 +76,7 @@ def index_site(articles: list[tuple[str, str]], old_keys: dict[str, str], out: O
                 os.link(src, dest)
             except OSError:
                 shutil.copyfile(src, dest)
-        _run_pagefind(pages, bundle)
+        _run_pagefind(pages, bundle, cancel)
         files: dict[str, str] = {}
         for f in sorted(bundle.rglob("*")):
             if f.is_file():
@@ -84,15 +90,50 @@ def index_site(articles: list[tuple[str, str]], old_keys: dict[str, str], out: O
     return files
 
 
-def _run_pagefind(site: Path, bundle: Path) -> None:
+def keep_index(articles: list[tuple[str, str]], old_keys: dict[str, str], out: Output,
+               language: str) -> tuple[dict[str, str], bool]:
+    """The index step deferred (``sitegen serve`` reloads the page first): keep the index files
+    already in the site as they are, under their old keys (so the commit does not prune them and a
+    later build with the index step sees they are stale). Returns ({file: old key}, stale)."""
+    key = search_key(articles, language)
+    kept: dict[str, str] = {}
+    for p, k in old_keys.items():
+        if p.startswith(PREFIX) and out.target(p).is_file():
+            out.keep(p)
+            kept[p] = k
+    stale = not kept or any(k != key for k in kept.values())
+    return kept, stale
+
+
+def _run_pagefind(site: Path, bundle: Path, cancel: Callable[[], bool] | None = None) -> None:
     """Run the Pagefind CLI (``python -m pagefind`` runs the binary shipped by pagefind[extended]).
     Its Python API answers one page per 100 ms poll: far too slow for a mirror."""
     cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle),
            "--keep-index-url", "--quiet"]
     try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+        if cancel is None:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+        else:
+            r = _run_cancellable(cmd, cancel)
     except OSError as e:
         raise BuildError(f"search: cannot run pagefind ({e}); install pagefind[extended] or set search = false") from e
     if r.returncode != 0:
         detail = (r.stderr or r.stdout).strip().splitlines()[-5:]
         raise BuildError(f"search: pagefind failed ({r.returncode}): " + " | ".join(detail))
+
+
+def _run_cancellable(cmd: list[str], cancel: Callable[[], bool]) -> subprocess.CompletedProcess:
+    """``subprocess.run`` that kills the command and raises Cancelled as soon as ``cancel()``."""
+    with tempfile.TemporaryFile("w+") as err, subprocess.Popen(cmd, stdout=err, stderr=err,
+                                                                text=True) as proc:
+        while True:
+            try:
+                proc.wait(0.02)
+                break
+            except subprocess.TimeoutExpired:
+                if cancel():
+                    proc.kill()
+                    proc.wait()
+                    raise Cancelled("search: index step cancelled") from None
+        err.seek(0)
+        return subprocess.CompletedProcess(cmd, proc.returncode, "", err.read())

@@ -44,6 +44,7 @@ from watchdog.observers.polling import PollingObserver
 from .build import SOURCE_EXT, BuildReport, build, is_ignored_name
 from .config import CONFIG_FILE, Config, load_config
 from .errors import BuildError, ConfigError, SitegenError
+from .search import Cancelled
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -125,6 +126,7 @@ class LiveSite:
         self.verbose = verbose
         self.session = secrets.token_hex(4)
         self.builds = 0  # completed builds, good or bad
+        self.index_stale = False  # the last build deferred the search index step: run index() next
         self._changes = 0
         self.config = self._default_config()
         self.state = LiveState(BuildStatus(id=self._new_id(), ok=True, site_dir=self.config.output_dir))
@@ -144,9 +146,23 @@ class LiveSite:
         return text.replace(str(self.root) + "/", "")
 
     def build(self, kinds: Iterable[str] = ("initial",), paths: Iterable[str] = (),
-              waited: float | None = None) -> BuildStatus:
-        """Build once and publish the outcome. ``waited``: seconds since the change (for -v)."""
+              waited: float | None = None, defer_search: bool = False) -> BuildStatus:
+        """Build once and publish the outcome. ``waited``: seconds since the change (for -v).
+        ``defer_search``: leave the search index as it is (``index_stale`` says whether ``index()``
+        has work to do), so the page reloads without waiting for Pagefind."""
+        return self._build(kinds, paths, waited, "defer" if defer_search else None, None)
+
+    def index(self, cancel: Callable[[], bool] | None = None) -> BuildStatus | None:
+        """The deferred search index step: a build with the index step (everything else memo-hits).
+        When it changed only ``pagefind/`` the browser is not told (no reload for an index update:
+        the search page loads the new index the next time it is opened). None: ``cancel()`` said a
+        newer change is waiting, and the index stays stale for the next round."""
+        return self._build(("index",), (), None, None, cancel)
+
+    def _build(self, kinds: Iterable[str], paths: Iterable[str], waited: float | None, search: str | None,
+               cancel: Callable[[], bool] | None) -> BuildStatus | None:
         kinds = frozenset(kinds)
+        index_only = kinds == {"index"}
         paths = sorted(self._relative(p) for p in paths)
         before = self.state.status
         t0 = time.perf_counter()
@@ -157,7 +173,10 @@ class LiveSite:
                 self.config = config
                 if self.on_config:
                     self.on_config(config)
-            report = build(config, jobs=self.jobs)
+            report = build(config, jobs=self.jobs, search=search, cancel=cancel)
+        except Cancelled:
+            self.log(f"search index: given up for a newer change ({(time.perf_counter() - t0) * 1000:.0f} ms)")
+            return None
         except ConfigError as e:
             error = self._relative(f"{e.path}: " + "\n".join(e.problems) if len(e.problems) > 1 else str(e))
         except BuildError as e:
@@ -174,6 +193,9 @@ class LiveSite:
             status = replace(before, ok=False, error=error, css=False)
         else:
             assert report is not None
+            self.index_stale = report.search_stale
+            if index_only:
+                return self._indexed(report, before, ms, config)
             for path, reason in report.errors:
                 self.log(f"error: {path}: {reason}")
             if self.verbose:
@@ -193,6 +215,18 @@ class LiveSite:
                 status = before
         if status != before:
             self.state.publish(status)
+        return status
+
+    def _indexed(self, report: BuildReport, before: BuildStatus, ms: float, config: Config) -> BuildStatus:
+        """After the index follow-up: publish only if it changed more than ``pagefind/`` (a page
+        saved in between, or the previous build failed), which is then a build like any other."""
+        if report.rendered == 0 and before.ok and before.site_dir == config.output_dir:
+            if self.verbose:
+                self.log(f"search index updated ({ms:.0f} ms, {report.written} files written; no reload)")
+            return before
+        self.log(report.summary() + " (index)")
+        status = BuildStatus(id=self._new_id(), ok=True, since=before.id, site_dir=config.output_dir)
+        self.state.publish(status)
         return status
 
 
@@ -227,6 +261,11 @@ class Rebuilder:
                 self._first = self._last
             self._pending = True
             self._cond.notify_all()
+
+    @property
+    def pending(self) -> bool:
+        """Changes are waiting for a build (polled by the index step to give way)."""
+        return self._pending
 
     @property
     def building(self) -> bool:
@@ -675,7 +714,11 @@ class Preview:
 
     def _rebuild(self, kinds: frozenset[str], paths: frozenset[str]) -> None:
         self.watcher.refresh()  # first: whatever is saved after this is seen, before it the build reads
-        self.site.build(kinds, paths, waited=self.rebuilder.waited)
+        # The page reloads first; the search index (Pagefind reads every article: ~0.5 s on the
+        # demo) follows, unless a newer change is waiting, and gives way to one that comes in.
+        self.site.build(kinds, paths, waited=self.rebuilder.waited, defer_search=True)
+        if self.site.index_stale and not self.rebuilder.pending:
+            self.site.index(cancel=lambda: self.rebuilder.pending)
 
     def start(self) -> "Preview":
         if self.serve:  # bind first: a busy explicit port fails before any build work

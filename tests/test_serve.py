@@ -447,3 +447,48 @@ def test_ctrl_c_during_the_first_build_interrupts_it(tmp_path):
         assert not any(line.startswith("serving") for line in proc.lines)
     finally:
         proc.kill()
+
+
+def test_compiled_templates_are_reused_until_a_template_changes(site):
+    from sitegen.build import build
+
+    config = load_config(site)
+    build(config, jobs=1)
+    from sitegen.render import _ENV_CACHE
+
+    env = next(iter(_ENV_CACHE.values()))[0]
+    retitle(site, "测试文章0", "只改内容")
+    build(config, jobs=1)
+    assert next(iter(_ENV_CACHE.values()))[0] is env  # same theme: not recompiled
+    set_article_template(site, "v2")
+    build(config, jobs=1)
+    assert next(iter(_ENV_CACHE.values()))[0] is not env
+    assert '<p class="marker">v2</p>' in (site / "_site" / ARTICLE).read_text(encoding="utf-8")
+
+
+def test_index_step_gives_way_to_a_newer_change(site, monkeypatch):
+    """A save while Pagefind runs cancels it: that save's build (and reload) does not wait for the
+    index; the index is rebuilt after it."""
+    import sitegen.search as search
+
+    started = threading.Event()
+    real = search._run_cancellable
+
+    def slow(cmd, cancel):
+        started.set()
+        return real(["sh", "-c", "sleep 5; exec \"$@\"", "sh", *cmd], cancel)
+
+    logs: list[str] = []
+    with Preview(site, port=0, jobs=1, search=True, log=logs.append) as p:
+        monkeypatch.setattr(search, "_run_cancellable", slow)
+        first = status_id(p)
+        retitle(site, "测试文章0", "第一次")
+        wait_until(lambda: started.is_set(), what="the index step")
+        assert status_id(p) != first  # already reloaded
+        second = status_id(p)
+        started.clear()
+        retitle(site, "第一次", "第二次")
+        wait_until(lambda: status_id(p) != second, timeout=3, what="the second build, not waiting for pagefind")
+        assert any("given up" in line for line in logs)
+        monkeypatch.setattr(search, "_run_cancellable", real)
+        wait_until(lambda: not p.site.index_stale and p.rebuilder.wait_idle(0.1), timeout=30, what="the index")

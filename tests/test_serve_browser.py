@@ -147,3 +147,52 @@ def test_a_page_that_missed_a_build_reloads_when_it_reconnects(page, preview, si
     assert page.evaluate("window.__marker") is None
     for f in (site / "_site").rglob("*.html"):
         assert "sitegen-build" not in f.read_text(encoding="utf-8"), f
+
+
+def test_reload_does_not_wait_for_the_search_index_and_the_index_follows(page, browser, site, monkeypatch):
+    """Search on: the page reloads while Pagefind has not even started; the index step follows and
+    then finds the new article, and an index-only change does not reload the page a second time."""
+    import threading
+
+    import sitegen.search as search
+    from serve_helpers import wp_page
+
+    gate = threading.Event()
+    gate.set()  # the first build indexes synchronously, as `sitegen build` does
+    runs: list[float] = []
+    real = search._run_pagefind
+
+    def gated(*args, **kwargs):
+        runs.append(1)
+        assert gate.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "_run_pagefind", gated)
+    with Preview(site, port=0, jobs=1, search=True, log=lambda _: None) as preview:
+        assert len(runs) == 1 and (site / "_site/pagefind/pagefind-ui.js").is_file()
+        index = {p: p.stat().st_mtime_ns for p in (site / "_site/pagefind").rglob("*") if p.is_file()}
+        open_article(page, preview)
+        gate.clear()
+        new = "bnews/cbnews/20240109/100009.html"
+        (site / "content" / new).parent.mkdir(parents=True, exist_ok=True)
+        (site / "content" / new).write_text(wp_page("天文台观测新彗星", ["公共"]), encoding="utf-8")
+        retitle(site, "测试文章0", "先刷新后索引")
+        h1_is(page, "先刷新后索引")  # reloaded, with Pagefind held back
+        assert page.evaluate("window.__marker") is None
+        assert preview.rebuilder.building and not gate.is_set()
+        assert {p: p.stat().st_mtime_ns for p in index if p.exists()} == index  # the old index, untouched
+        page.evaluate("window.__marker = 43")
+        reloads = preview.state.status.id
+        gate.set()
+        assert preview.rebuilder.wait_idle(30) and len(runs) == 2
+        assert not preview.site.index_stale
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__marker") == 43 and preview.state.status.id == reloads  # no second reload
+        assert {p: p.stat().st_mtime_ns for p in (site / "_site/pagefind").rglob("*") if p.is_file()} != index
+        search_page = browser.new_page()
+        try:
+            search_page.goto(preview.url + "search/index.html", wait_until="networkidle")
+            search_page.fill(".pagefind-ui__search-input", "天文台")
+            search_page.locator(".pagefind-ui__result-link", has_text="天文台观测新彗星").first.wait_for(timeout=TIMEOUT_MS)
+        finally:
+            search_page.close()
