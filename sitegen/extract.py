@@ -2004,27 +2004,34 @@ _DATEISH = re.compile(r"(?:^|[-_\s])(?:date|time|pubtime|pub-?date|publish\w*|po
                       r"article-?time|info|meta|byline|source|date-?source|time-?source)(?=$|[-_\s\d])", re.I)
 
 
-def header_date(root, title_el, parts: list) -> tuple[str | None, str]:
-    """A date written near the title: in <time datetime>, or in a short text between the title
-    heading and the start of the body (or in the first lines of the content)."""
-    body = root.find("body")
-    scope = body if body is not None else root
-    start_seen = title_el is None
+def _header_region(scope, title_el, parts: list, limit: int = 400):
+    """The elements after the title heading (from the start when there is none) and before the
+    first body part, in document order: where a page writes its date, source and byline."""
     first = parts[0] if parts else None
+    started = title_el is None
     steps = 0
     for el in scope.iter():
         if not isinstance(el.tag, str):
             continue
         if el is title_el:
-            start_seen = True
+            started = True
             continue
         if first is not None and el is first:
-            break
-        if not start_seen:
+            return
+        if not started:
             continue
         steps += 1
-        if steps > 400:
-            break
+        if steps > limit:
+            return
+        yield el
+
+
+def header_date(root, title_el, parts: list) -> tuple[str | None, str]:
+    """A date written near the title: in <time datetime>, or in a short text between the title
+    heading and the start of the body (or in the first lines of the content)."""
+    body = root.find("body")
+    scope = body if body is not None else root
+    for el in _header_region(scope, title_el, parts):
         if el.tag == "time":
             d = parse_date(el.get("datetime") or "") or parse_date(node_text(el), compact=False)
             if d:
@@ -2043,6 +2050,7 @@ def header_date(root, title_el, parts: list) -> tuple[str | None, str]:
             if d:
                 return d, f"date line {describe(el)} near the title"
     # first lines of the content itself
+    first = parts[0] if parts else None
     if first is not None:
         for el in first.iter("time", "span", "p", "div", "em", "i", "font"):
             t = node_text(el)
@@ -2260,24 +2268,9 @@ def header_source(root, title_el, parts: list) -> tuple[str | None, str | None, 
     body = root.find("body")
     if body is None:
         return None, None, ""
-    first = parts[0] if parts else None
-    started = title_el is None
     src = auth = None
     where = ""
-    steps = 0
-    for el in body.iter():
-        if not isinstance(el.tag, str):
-            continue
-        if el is title_el:
-            started = True
-            continue
-        if first is not None and el is first:
-            break
-        if not started:
-            continue
-        steps += 1
-        if steps > 400:
-            break
+    for el in _header_region(body, title_el, parts):
         t = norm_ws(" ".join(el.itertext())) if len(el) < 30 else norm_ws(el.text or "")
         if not t or len(t) > 150:
             continue
