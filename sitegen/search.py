@@ -97,8 +97,8 @@ def keep_index(articles: list[tuple[str, str]], old_keys: dict[str, str], out: O
     later build with the index step sees they are stale). Returns ({file: old key}, stale)."""
     key = search_key(articles, language)
     kept: dict[str, str] = {}
-    for p, k in old_keys.items():
-        if p.startswith(PREFIX) and out.target(p).is_file():
+    for p, k in old_keys.items():  # only looked at, never written: no need for out.target's resolve()
+        if p.startswith(PREFIX) and os.path.isfile(out.out_dir / p):
             out.keep(p)
             kept[p] = k
     stale = not kept or any(k != key for k in kept.values())

@@ -55,6 +55,7 @@ EVENTS_PATH = "/__sitegen/events"
 STATUS_PATH = "/__sitegen/status"
 KEEPALIVE = 15.0  # seconds between SSE comments that detect gone clients
 STOP_GRACE = 5.0  # seconds Ctrl-C waits for a build in progress to finish
+INDEX_DELAY = 0.3  # seconds the deferred search index waits after a build: the reload has the CPU
 
 LIVERELOAD_JS = (Path(__file__).with_name("livereload.js")).read_text(encoding="utf-8")
 
@@ -206,6 +207,8 @@ class LiveSite:
                 self.log(f"  {'wall':<10} {ms:9.1f} ms  (whole build)")
             why = ", ".join(sorted(kinds)) if not paths else paths[0] + (f" +{len(paths) - 1}" if len(paths) > 1 else "")
             self.log(report.summary() + f" ({why})")
+            if self.verbose and report.search_stale:
+                self.log("search index: stale, updating it after the reload")
             changed = report.written + report.removed > 0
             if changed or not before.ok or before.site_dir != config.output_dir:
                 new_id = self._new_id() if changed else before.id
@@ -270,6 +273,11 @@ class Rebuilder:
     @property
     def building(self) -> bool:
         return self._building and self._thread.is_alive()
+
+    def wait_pending(self, timeout: float) -> bool:
+        """True as soon as a change is waiting for a build; False after ``timeout`` without one."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._pending or self._stopping, timeout)
 
     def wait_idle(self, timeout: float) -> bool:
         """True once nothing is pending or building (for tests and tools)."""
@@ -692,8 +700,9 @@ class Preview:
     def __init__(self, root: Path | str = ".", *, host: str = DEFAULT_HOST, port: int | None = None,
                  out: str | None = None, jobs: int | None = None, search: bool | None = None, serve: bool = True,
                  quiet: float = QUIET, poll_interval: float = POLL_INTERVAL, force_polling: bool = False,
-                 log: Log = _stderr, verbose: bool = False):
+                 log: Log = _stderr, verbose: bool = False, index_delay: float = INDEX_DELAY):
         self.site = LiveSite(root, out=out, jobs=jobs, search=search, log=log, verbose=verbose)
+        self.index_delay = index_delay
         self.log = log
         self.host, self.port, self.serve = host, port, serve
         self.rebuilder = Rebuilder(self._rebuild, quiet)
@@ -717,7 +726,8 @@ class Preview:
         # The page reloads first; the search index (Pagefind reads every article: ~0.5 s on the
         # demo) follows, unless a newer change is waiting, and gives way to one that comes in.
         self.site.build(kinds, paths, waited=self.rebuilder.waited, defer_search=True)
-        if self.site.index_stale and not self.rebuilder.pending:
+        # Pagefind uses every core: started at once it would slow the reload it lets go first.
+        if self.site.index_stale and not self.rebuilder.wait_pending(self.index_delay):
             self.site.index(cancel=lambda: self.rebuilder.pending)
 
     def start(self) -> "Preview":
