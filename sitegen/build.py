@@ -13,19 +13,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-
-from . import clean as cleaner
 from . import urls
 from .config import Config
 from .errors import BuildError
-from . import parallel
+from . import parallel, shortcut
 from .output import Output
-from .links import dedupe
-from .plan import plan_jobs, plan_warnings
 from .record import ARTICLE, ERROR, CleanResult, Record
-from .render import Renderer
-from .search import index_site, keep_index
 from .store import Store
 from .taxonomy import Entry, build_site
 
@@ -44,7 +37,7 @@ def is_ignored_name(name: str) -> bool:
 @dataclass(frozen=True)
 class Source:
     rel: str  # path relative to content/, "/" separators
-    path: Path
+    path: str  # the file (a str: a Path per file is a third of a 10^4-file scan)
     size: int
     mtime_ns: int
     inode: int
@@ -118,7 +111,7 @@ def scan_sources(content_dir: Path) -> list[Source]:
                 st = entry.stat()
             except OSError:
                 continue
-            found.append(Source(prefix + name, Path(entry.path), st.st_size, st.st_mtime_ns, st.st_ino,
+            found.append(Source(prefix + name, entry.path, st.st_size, st.st_mtime_ns, st.st_ino,
                                 st.st_ctime_ns))
     return sorted(found, key=lambda s: s.rel)
 
@@ -126,6 +119,8 @@ def scan_sources(content_dir: Path) -> list[Source]:
 # --- stage 2: clean (cached) -----------------------------------------------------------------
 def clean_source(path: Path, rel: str, profiles, config: Config, data: bytes | None = None) -> CleanResult:
     """One source file -> CleanResult, whatever its kind. Never raises for a page problem."""
+    from . import clean as cleaner  # the cleaner, Jinja and OpenCC load only when needed
+
     if rel.lower().endswith(MD_EXT):
         try:
             if data is None:
@@ -144,6 +139,8 @@ def clean_source(path: Path, rel: str, profiles, config: Config, data: bytes | N
 
 
 def load_site_profiles(config: Config):
+    from . import clean as cleaner
+
     return cleaner.load_profiles(config.root)
 
 
@@ -151,6 +148,8 @@ def clean_all(sources: list[Source], store: Store, profiles, config: Config, job
               progress=None) -> None:
     """Bring the store up to date with the sources: reuse what is unchanged, clean the rest
     (in ``jobs`` processes, streaming results into the store)."""
+    from . import clean as cleaner
+
     cleaned, reused = parallel.refresh_records(sources, store, profiles, config, cleaner.CLEANER_VERSION,
                                                jobs, progress=_show_progress(progress))
     report.cleaned += cleaned
@@ -196,6 +195,9 @@ def collect(store: Store, config: Config, present: set[str], report: BuildReport
 def drop_duplicates(entries: list[Entry], config: Config, report: BuildReport):
     """The same article under two paths (or as Simplified/Traditional twins): keep one; the
     others become redirect pages to it."""
+    from .links import dedupe
+    from .plan import plan_warnings
+
     kept, duplicates = dedupe(entries, config.language)
     for dup, original in sorted(duplicates.items(), key=lambda kv: kv[0].id):
         report.skipped.append((dup.id, "duplicate", f"same article as {original.id}; redirects there"))
@@ -232,8 +234,18 @@ def build(config: Config, *, jobs: int | None = None, progress=None, search: str
     clock = _Clock(report)
     with build_lock(config.cache_dir), Store(config.cache_dir) as store:
         with clock("read"):
-            profiles = load_site_profiles(config)
             sources = scan_sources(config.content_dir)
+            inputs = shortcut.inputs_fingerprint(config, sources, search)
+            saved = shortcut.previous(store, inputs, config.output_dir)
+            if saved is not None:  # nothing this build reads changed, nor the site it made
+                shortcut.restore(report, saved, len(sources))
+                return report
+            shortcut.forget(store)
+            from .plan import plan_jobs
+            from .render import Renderer
+            from .search import index_site, keep_index
+
+            profiles = load_site_profiles(config)
         with clock("clean"):
             clean_all(sources, store, profiles, config, jobs, report, progress)
             present = {s.rel for s in sources}
@@ -269,6 +281,7 @@ def build(config: Config, *, jobs: int | None = None, progress=None, search: str
             report.written, report.removed = out.commit()
             store.set_output_keys(keys, parallel.final_stamps(keys, stamps, out))
             report.outputs = len(out.kept)
+            shortcut.remember(store, inputs, config.output_dir, report)
     return report
 
 
@@ -282,7 +295,8 @@ def render_all(plan, renderer: Renderer, store: Store, out: Output, report: Buil
     return keys, stamps
 
 
-def describe_template_error(e: jinja2.TemplateError) -> str:
+def describe_template_error(e) -> str:
+    """``e``: a jinja2.TemplateError."""
     name = getattr(e, "filename", None) or getattr(e, "name", None)
     line = getattr(e, "lineno", None)
     if name is None:

@@ -231,6 +231,21 @@ class Store:
         row = self.db.execute("SELECT body_html FROM results WHERE source_path=?", (source_path,)).fetchone()
         return (row[0] or "") if row else ""
 
+    # --- small values (the whole-build shortcut) ---------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
+
+    def delete_meta(self, key: str) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM meta WHERE key=?", (key,))
+
     # --- render memo ---------------------------------------------------------------------
     def output_keys(self) -> dict[str, str]:
         """output path -> memo key of the last build."""

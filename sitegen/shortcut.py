@@ -1,0 +1,158 @@
+"""The whole-build shortcut: a rebuild with nothing changed stops after reading the sources.
+
+A build's result is a function of its inputs: the source files, the configuration, the site's
+profiles and templates, sitegen's own code and theme, the libraries it runs on, and how it was
+asked to build (the search mode). After a successful build the store remembers a fingerprint of
+all of them, a fingerprint of the output folder as the build left it (every file's path, size,
+mtime and inode) and the build's report. The next build computes both fingerprints again
+(a scan of the sources and a walk of the output folder, no file read but the small code, profile
+and template files); when both are equal it reports the previous counts and stops: nothing could
+come out different. Anything else (an input changed, an output touched, added or removed) runs the
+full build, which forgets the fingerprint before it changes anything and records a new one only
+when it has finished.
+
+Sources and outputs are trusted by their stamps, as the record store and the render memo already
+do. Everything else is hashed from its bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+from importlib.util import find_spec
+from pathlib import Path
+
+META_KEY = "shortcut"
+# Libraries whose code decides what a page becomes: a reinstall or upgrade defeats the shortcut.
+_LIBRARIES = ("jinja2", "markupsafe", "bs4", "soupsieve", "lxml", "markdown", "yaml", "nh3",
+              "charset_normalizer", "opencc")
+_REPORTED = ("articles", "skipped", "errors", "outputs", "warnings", "search_stale")
+
+
+def _hash_tree(h, folder: Path, label: str) -> None:
+    """Every file under ``folder`` (path and bytes), in a stable order; __pycache__ left out."""
+    h.update(f"\0tree {label}\0".encode())
+    if not folder.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            p = os.path.join(dirpath, name)
+            h.update(os.path.relpath(p, folder).encode("utf-8", "surrogateescape") + b"\0")
+            try:
+                with open(p, "rb") as fh:
+                    h.update(fh.read())
+            except OSError as e:
+                h.update(f"unreadable {e.errno}".encode())
+            h.update(b"\0")
+
+
+def _library_stamps() -> str:
+    parts = [sys.version]
+    for name in _LIBRARIES:
+        try:
+            spec = find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None else None
+        try:
+            st = os.stat(origin) if origin else None
+        except OSError:
+            st = None
+        parts.append(f"{name}={origin}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}" if st else f"{name}=-")
+    return "\n".join(parts)
+
+
+def inputs_fingerprint(config, sources, search: str | None) -> str:
+    """A digest of everything a build reads: ``sources`` (objects with ``rel`` and ``stamp``)."""
+    h = hashlib.sha256()
+    h.update(f"config {config!r}\0search {search!r}\0".encode("utf-8", "surrogateescape"))
+    h.update(_library_stamps().encode("utf-8", "surrogateescape"))
+    if config.search and search != "defer":
+        from .search import _pagefind_version
+
+        h.update(f"\0pagefind {_pagefind_version()}".encode())
+    code = Path(__file__).resolve().parent
+    _hash_tree(h, code, "code")  # the package, its built-in profiles and a packaged theme
+    _hash_tree(h, code.parent / "templates", "theme")  # the default theme in a checkout
+    _hash_tree(h, config.templates_dir, "site templates")
+    for d in dict.fromkeys(("profiles",) + tuple(config.profiles.dirs)):
+        _hash_tree(h, config.root / d, f"profiles {d}")
+    h.update(b"\0sources\0")
+    for s in sources:
+        h.update(f"{s.rel}\0{s.stamp}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def site_fingerprint(out_dir: Path) -> str:
+    """A digest of the output folder: every entry's path, type and stamp (symbolic links as
+    links). Folders are read in the order the file system gives: a different order only ever
+    makes a false difference (a full build), never a false match."""
+    if not os.path.isdir(out_dir):
+        return "missing"
+    parts: list[str] = []
+    add = parts.append
+    folders = [(str(out_dir), "")]
+    S_ISDIR = stat.S_ISDIR
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError as e:
+            add(f"{prefix}: unreadable {e.errno}")
+            continue
+        for entry in entries:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                add(f"{prefix}{entry.name}: gone")
+                continue
+            if S_ISDIR(st.st_mode):
+                folders.append((entry.path, f"{prefix}{entry.name}/"))
+                add(f"{prefix}{entry.name}/")
+            else:
+                add(f"{prefix}{entry.name} {st.st_mode} {st.st_size} {st.st_mtime_ns} {st.st_ino}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def previous(store, inputs: str, out_dir: Path) -> dict | None:
+    """The report of the last build when neither its inputs nor its output folder changed since."""
+    raw = store.get_meta(META_KEY)
+    if raw is None:
+        return None
+    try:
+        saved = json.loads(raw)
+    except ValueError:
+        return None
+    if saved.get("inputs") != inputs or saved.get("report", {}).get("search_stale"):
+        return None
+    if saved.get("site") != site_fingerprint(out_dir):
+        return None
+    return saved["report"]
+
+
+def forget(store) -> None:
+    """Before a full build changes anything: the saved fingerprint no longer describes the site."""
+    store.delete_meta(META_KEY)
+
+
+def remember(store, inputs: str, out_dir: Path, report) -> None:
+    """After a successful full build."""
+    saved = {k: getattr(report, k) for k in _REPORTED}
+    store.set_meta(META_KEY, json.dumps({"inputs": inputs, "site": site_fingerprint(out_dir),
+                                         "report": saved}, ensure_ascii=False))
+
+
+def restore(report, saved: dict, sources: int) -> None:
+    """Fill ``report`` with the previous build's counts: nothing cleaned, rendered or written."""
+    report.articles = saved["articles"]
+    report.skipped = [tuple(x) for x in saved["skipped"]]
+    report.errors = [tuple(x) for x in saved["errors"]]
+    report.warnings = list(saved["warnings"])
+    report.outputs = saved["outputs"]
+    report.search_stale = bool(saved["search_stale"])
+    report.reused = sources

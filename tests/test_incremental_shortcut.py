@@ -1,0 +1,186 @@
+"""The whole-build shortcut: a rebuild with nothing changed stops after reading the sources, and
+any change to any input (or to the site it made) defeats it, the full build then being equal to a
+clean build, byte for byte."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen import shortcut
+from sitegen.build import build
+from sitegen.config import load_config
+
+from conftest import bump_mtime, make_site
+
+TEXT = "这是一段足够长的中文正文，用来构成文章的主体内容，记者从现场发回报道，相关部门已经作出回应。"
+PROFILE = """name = "gamma"
+priority = 30
+[match]
+signatures = [["div.gamma-body"]]
+[fields]
+title = ["h1"]
+body = ["div.gamma-body"]
+"""
+
+
+def page(i: int, tag: str = "经济") -> str:
+    return (f"<html><head><title>文章{i}</title></head><body><article><h1>文章{i}</h1>"
+            f"<p>{TEXT}{i}</p><p>{TEXT}</p><p>{TEXT}</p><a rel='tag' href='/tag/{tag}'>{tag}</a>"
+            f"</article></body></html>")
+
+
+def site(tmp_path: Path) -> Path:
+    pages = {f"news/{i}.html": page(i) for i in range(4)}
+    pages["notes/1.md"] = f"---\ntitle: 笔记\ndate: 2024-01-01\ntags: [政治]\n---\n\n{TEXT}\n"
+    pages["broken.html"] = b"\x00\x01 not a page"
+    return make_site(tmp_path / "site", pages, "search = false\n")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_build(root: Path, tmp_path: Path) -> dict[str, bytes]:
+    fresh = tmp_path / "fresh"
+    if fresh.exists():
+        shutil.rmtree(fresh)
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("_site", ".sitegen"))
+    build(load_config(fresh), jobs=1, progress=False)
+    return tree(fresh / "_site")
+
+
+def took_shortcut(report) -> bool:
+    return "clean" not in report.timings  # the shortcut returns right after reading the sources
+
+
+def same(report, other) -> tuple:
+    return (report.articles, report.skipped, report.errors, report.warnings, report.outputs)
+
+
+def test_nothing_changed_stops_after_reading_with_the_same_report(tmp_path):
+    root = site(tmp_path)
+    first = build(load_config(root), jobs=1, progress=False)
+    assert not took_shortcut(first) and first.articles == 5 and first.skipped and first.warnings
+    again = build(load_config(root), jobs=1, progress=False)
+    assert took_shortcut(again)
+    assert same(again, first) == same(first, first)
+    assert (again.cleaned, again.reused, again.rendered, again.written, again.removed) == (0, 6, 0, 0, 0)
+    assert took_shortcut(build(load_config(root), jobs=1, progress=False))
+
+
+def _touch_source(root):
+    bump_mtime(root / "content/news/1.html")
+
+
+def _edit_source(root):
+    (root / "content/news/1.html").write_text(page(1, "文化"), encoding="utf-8")
+
+
+def _add_source(root):
+    (root / "content/news/9.html").write_text(page(9), encoding="utf-8")
+
+
+def _remove_source(root):
+    (root / "content/news/2.html").unlink()
+
+
+def _rename_source(root):
+    os.rename(root / "content/news/3.html", root / "content/news/33.html")
+
+
+def _edit_config(root):
+    (root / "sitegen.toml").write_text('search = false\ntitle = "另一个镜像"\n', encoding="utf-8")
+
+
+def _add_template(root):
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates/404.html").write_text("<p>没有这一页</p>\n", encoding="utf-8")
+
+
+def _add_profile(root):
+    (root / "profiles").mkdir(exist_ok=True)
+    (root / "profiles/gamma.toml").write_text(PROFILE, encoding="utf-8")
+
+
+def _edit_output(root):
+    p = root / "_site/index.html"
+    p.write_bytes(p.read_bytes() + b"<!-- edited -->")
+
+
+def _remove_output(root):
+    (root / "_site/news/0.html").unlink()
+
+
+def _add_stray_output(root):
+    (root / "_site/stray.html").write_text("left behind", encoding="utf-8")
+
+
+def _touch_output(root):
+    bump_mtime(root / "_site/index.html")
+
+
+CHANGES = [_touch_source, _edit_source, _add_source, _remove_source, _rename_source, _edit_config,
+           _add_template, _add_profile, _edit_output, _remove_output, _add_stray_output, _touch_output]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=lambda f: f.__name__.strip("_"))
+def test_any_change_defeats_the_shortcut_and_the_build_equals_a_clean_one(tmp_path, change):
+    root = site(tmp_path)
+    build(load_config(root), jobs=1, progress=False)
+    assert took_shortcut(build(load_config(root), jobs=1, progress=False))
+    change(root)
+    report = build(load_config(root), jobs=1, progress=False)
+    assert not took_shortcut(report)
+    assert tree(root / "_site") == clean_build(root, tmp_path)
+    assert took_shortcut(build(load_config(root), jobs=1, progress=False))  # and it is remembered again
+
+
+def test_a_different_search_mode_defeats_it(tmp_path):
+    root = site(tmp_path)
+    build(load_config(root), jobs=1, progress=False)
+    assert not took_shortcut(build(load_config(root), jobs=1, progress=False, search="defer"))
+    assert took_shortcut(build(load_config(root), jobs=1, progress=False, search="defer"))
+
+
+def test_a_failed_build_forgets_it(tmp_path):
+    root = site(tmp_path)
+    build(load_config(root), jobs=1, progress=False)
+    (root / "templates").mkdir()
+    (root / "templates/list.html").write_text("{% for x in %}", encoding="utf-8")  # a syntax error
+    with pytest.raises(Exception):
+        build(load_config(root), jobs=1, progress=False)
+    (root / "templates/list.html").unlink()
+    report = build(load_config(root), jobs=1, progress=False)
+    assert not took_shortcut(report)  # templates are as before, but the store forgot the fingerprint
+    assert tree(root / "_site") == clean_build(root, tmp_path)
+
+
+def test_any_edit_of_sitegen_code_or_theme_changes_the_fingerprint(tmp_path, monkeypatch):
+    """The package folder (code, built-in profiles) and the default theme are hashed byte for byte."""
+    root = site(tmp_path)
+    cfg = load_config(root)
+    package = Path(shortcut.__file__).resolve().parent
+    copy = tmp_path / "copy"
+    shutil.copytree(package, copy / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(package.parent / "templates", copy / "templates")
+    monkeypatch.setattr(shortcut, "__file__", str(copy / "sitegen" / "shortcut.py"))
+    base = shortcut.inputs_fingerprint(cfg, [], None)
+    assert shortcut.inputs_fingerprint(cfg, [], None) == base
+    seen = {base}
+    for rel in ("sitegen/extract.py", "sitegen/profiles/__init__.py", "templates/_macros.html"):
+        p = copy / rel
+        data = p.read_bytes()
+        p.write_bytes(data + b" ")
+        seen.add(shortcut.inputs_fingerprint(cfg, [], None))
+        p.write_bytes(data)
+        assert shortcut.inputs_fingerprint(cfg, [], None) == base
+    (copy / "sitegen" / "new.py").write_text("", encoding="utf-8")
+    seen.add(shortcut.inputs_fingerprint(cfg, [], None))
+    monkeypatch.setattr(shortcut, "_library_stamps", lambda: "another jinja2")
+    (copy / "sitegen" / "new.py").unlink()
+    seen.add(shortcut.inputs_fingerprint(cfg, [], None))
+    assert len(seen) == 6
