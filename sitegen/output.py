@@ -1,6 +1,7 @@
 """Atomic, minimal writes of the output folder.
 
-Changed files are first written to a staging folder; only when the whole build has rendered
+Changed files are first written to a staging folder (flat: one file per output, named by a hash
+of its path, so staging makes no folder per page and is removed in one cheap pass); only when the whole build has rendered
 without error are they moved into place (one ``os.replace`` each) and files that no longer
 belong removed. A build that fails before ``commit`` leaves the previous site exactly as it was,
 and a reader never sees a half-written file.
@@ -8,6 +9,7 @@ and a reader never sees a half-written file.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
@@ -53,6 +55,10 @@ class Output:
         if staged:
             self.staged.append(rel)
 
+    def staged_path(self, rel: str) -> str:
+        """Where ``rel`` waits, staged by this build, until ``commit``."""
+        return f"{self.staging}/{staged_name(rel)}"
+
     def stamp(self, rel: str) -> str | None:
         """size:mtime_ns:inode of an output file, or None if it is not there."""
         try:
@@ -74,10 +80,10 @@ class Output:
                 ready.add(folder)
             dest = f"{self.out_dir}/{rel}"
             try:
-                os.replace(f"{self.staging}/{rel}", dest)
+                os.replace(f"{self.staging}/{staged_name(rel)}", dest)
             except IsADirectoryError:  # a folder stands where the file goes (a section became a page)
                 shutil.rmtree(dest)
-                os.replace(f"{self.staging}/{rel}", dest)
+                os.replace(f"{self.staging}/{staged_name(rel)}", dest)
         removed = self._prune() if prune else 0
         shutil.rmtree(self.staging, ignore_errors=True)
         return len(self.staged), removed
@@ -140,6 +146,11 @@ def _is_dir_link(entry: os.DirEntry) -> bool:
         return False
 
 
+def staged_name(rel: str) -> str:
+    """The staging file of output ``rel``: flat, fixed length, one per output path."""
+    return hashlib.sha1(rel.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def stage(out_dir: Path, staging: Path, rel: str, data: bytes) -> bool:
     """Write ``data`` to ``staging/rel`` unless ``out_dir/rel`` already holds exactly these bytes.
     Safe to call from several processes at once (each output path is handled by one of them).
@@ -152,11 +163,11 @@ def stage(out_dir: Path, staging: Path, rel: str, data: bytes) -> bool:
                     return False
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         pass
-    tmp = f"{staging}/{rel}"
+    tmp = f"{staging}/{staged_name(rel)}"
     try:
         fh = open(tmp, "wb")
     except FileNotFoundError:
-        os.makedirs(os.path.dirname(tmp), exist_ok=True)
+        os.makedirs(staging, exist_ok=True)
         fh = open(tmp, "wb")
     with fh:
         fh.write(data)

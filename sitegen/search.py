@@ -69,7 +69,7 @@ def index_site(articles: list[tuple[str, str]], old_keys: dict[str, str], out: O
         # The pages as the committed site will hold them, as hard links (no copy): staged if
         # rewritten in this build, else the file already in the site.
         for path, _ in sorted(articles):
-            src = out.staging / path if path in staged else out.target(path)
+            src = out.staged_path(path) if path in staged else out.target(path)
             dest = pages / path
             dest.parent.mkdir(parents=True, exist_ok=True)
             try:
