@@ -69,7 +69,12 @@ def test_scores_against_expected(results, score):
     assert mean_f1 >= 0.97, [(n, round(s["F1"], 3)) for n, s in rows]
     assert all(s["title_ok"] for _, s in rows), [n for n, s in rows if not s["title_ok"]]
     assert all(s["tags_ok"] for _, s in rows), [n for n, s in rows if not s["tags_ok"]]
-    # one known miss: gbk_163tech_article shows a date line under its title that the expected
-    # record rejects (see README of the cleaner); every other date must be exact
+    # Every date exact, but one where we disagree with the hand-written record on purpose:
+    # gbk_163tech_article has <span class="con1_date">2015-06-19 11:20:11</span> directly under
+    # the article's own <h2> title and author (its lead image is under .../2015/6/19/ too), while
+    # expected/ says the page has no date. The general rule "a date line right under the title"
+    # gives the page's date; we keep the rule rather than special-case the page.
     misses = [n for n, s in rows if not s["date_ok"]]
     assert set(misses) <= {"gbk_163tech_article"}, misses
+    if "gbk_163tech_article" in results:
+        assert results["gbk_163tech_article"].record.date[:10] == "2015-06-19"
