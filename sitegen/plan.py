@@ -122,12 +122,17 @@ class Plan:
                         paginate(list(entries), config.page_size,
                                  lambda n, y=year, m=month: urls.archive_page(y, m, n)))
                        for (year, month), entries in site.months]
-        self._fp = repr((code_fingerprint(), _site_ctx(config), config.images, REWRITE_VERSION))
+        self._fp = hashlib.blake2b(repr((code_fingerprint(), _site_ctx(config), config.images, REWRITE_VERSION))
+                                   .encode(), digest_size=20).hexdigest()
         self._items: dict[str, str] = {}
 
     # --- cheap memo keys ----------------------------------------------------------------
-    def _memo(self, *parts) -> str:
-        return hashlib.blake2b(repr((self._fp,) + parts).encode(), digest_size=20).hexdigest()
+    def _memo(self, *parts, items: list[str] = ()) -> str:
+        """A digest of the plan's settings, ``parts`` and ``items`` (reprs, so a newline parts them)."""
+        h = hashlib.blake2b(f"{self._fp}{parts!r}".encode(), digest_size=20)
+        for m in items:
+            h.update(b"\n" + m.encode())
+        return h.hexdigest()
 
     def _item_memo(self, e: Entry) -> str:
         """What a list shows of an entry (``_item``)."""
@@ -142,7 +147,7 @@ class Plan:
 
     def _list_memo(self, kind: str, page: Page, extra) -> str:
         return self._memo(kind, page.path, page.number, page.total, page.prev_path, page.next_path, extra,
-                          [self._item_memo(e) for e in page.items])
+                          len(page.items), items=[self._item_memo(e) for e in page.items])
 
     # --- contexts -------------------------------------------------------------------------
     def context(self, job: Job) -> dict:
