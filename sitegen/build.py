@@ -141,7 +141,7 @@ def clean_source(path: Path, rel: str, profiles, config: Config, data: bytes | N
 def load_site_profiles(config: Config):
     from . import clean as cleaner
 
-    return cleaner.load_profiles(config.root)
+    return cleaner.load_profiles(config.root, config.profiles.dirs, config.profiles.disabled)
 
 
 def clean_all(sources: list[Source], store: Store, profiles, config: Config, jobs: int, report: BuildReport,

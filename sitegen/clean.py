@@ -20,7 +20,7 @@ from pathlib import Path
 from sitegen import extract as X
 from sitegen import profiles as P
 from sitegen.decode import decode
-from sitegen.errors import PageError
+from sitegen.errors import ConfigError, PageError
 from sitegen.profiles import PageIndex, Profile, Profiles
 from sitegen.record import ARTICLE, ERROR, CleanResult, Record, summarize
 from sitegen.sanitize import sanitize
@@ -35,12 +35,26 @@ __all__ = ["CLEANER_VERSION", "Profiles", "Profile", "load_profiles", "profiles_
 # Profiles
 
 
-def load_profiles(site_root: Path | None = None) -> Profiles:
-    """Built-in profiles plus ``site_root/profiles/*.toml``. A bad file raises ConfigError naming
-    the file and every problem in it."""
+def load_profiles(site_root: Path | None = None, dirs: tuple[str, ...] = ("profiles",),
+                  disabled: tuple[str, ...] = ()) -> Profiles:
+    """Built-in profiles plus ``site_root/<dir>/*.toml`` for each of ``dirs`` (later folders
+    replace earlier ones' profiles of the same name), minus the profiles named in ``disabled``.
+    A bad file raises ConfigError naming the file and every problem in it; so does a disabled
+    name that no profile has (a typo would otherwise silently keep the profile on)."""
     builtin = P.load_dir(P.BUILTIN_DIR)
-    user = P.load_dir(Path(site_root) / "profiles") if site_root is not None else []
-    return P.merge(builtin, user)
+    user: list = []
+    if site_root is not None:
+        for d in dirs:
+            user += P.load_dir(Path(site_root) / d)
+    profiles = P.merge(builtin, user)
+    if disabled:
+        names = {p.name for p in profiles}
+        unknown = sorted(set(disabled) - names)
+        if unknown:
+            raise ConfigError([f"profiles.disabled: no profile named {n!r} (known: {', '.join(sorted(names))})"
+                               for n in unknown])
+        profiles = P.Profiles(tuple(p for p in profiles if p.name not in set(disabled)))
+    return profiles
 
 
 def profiles_fingerprint(profiles: Profiles) -> str:

@@ -235,3 +235,26 @@ def test_clean_matches_seed_expected(corpus):
     finally:
         sys.path.pop(0)
     assert score.score_record(got, want)["F1"] >= 0.99
+
+
+def test_profiles_config_dirs_and_disabled(tmp_path):
+    page = wp_page("配置测试", ["甲"])
+    root = make_site(tmp_path, {"bnews/a/20240101/1.html": page},
+                     '[profiles]\ndirs = ["my-profiles"]\n')
+    (root / "my-profiles").mkdir()
+    # a site profile from the configured folder claims the page (and replaces nothing built in)
+    (root / "my-profiles/mine.toml").write_text(
+        'name = "mine"\npriority = 100\n[match]\nsignatures = [["div.entry"]]\n'
+        '[fields]\ntitle = ["h2"]\nbody = ["div.entry"]\n', encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "sitegen", "clean", "--explain", "--root", str(root),
+                        str(root / "content/bnews/a/20240101/1.html")], capture_output=True, text=True)
+    assert "profile 'mine'" in r.stdout
+    # disabling the built-in profile leaves the page to the generic extractor
+    (root / "sitegen.toml").write_text('[profiles]\ndisabled = ["wordpress-bannedbook"]\n', encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "sitegen", "clean", "--explain", "--root", str(root),
+                        str(root / "content/bnews/a/20240101/1.html")], capture_output=True, text=True)
+    assert "wordpress-bannedbook" not in r.stdout and "profile 'mine'" not in r.stdout
+    # a typo in disabled is an error, not a silent no-op
+    (root / "sitegen.toml").write_text('[profiles]\ndisabled = ["wordpres-bannedbook"]\n', encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "sitegen", "build", "--root", str(root)], capture_output=True, text=True)
+    assert r.returncode == 3 and "no profile named 'wordpres-bannedbook'" in r.stderr
