@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import html as htmllib
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -609,7 +608,7 @@ def analyze(root) -> tuple[dict, list]:
             s.chars += cs.chars
             s.link += cs.link
             s.punct += cs.punct
-            if c.tag in _BLOCK_TAGS or c.tag == "br" and False:
+            if c.tag in _BLOCK_TAGS:
                 block_chars += cs.chars
                 block_link += cs.link
                 block_punct += cs.punct
@@ -1357,11 +1356,6 @@ def classify(root, pm: PageMeta, content, st: dict) -> Kind | None:
     if types & {"collectionpage", "searchresultspage", "itemlist"} and not articleish:
         kind = "search" if "searchresultspage" in types else "index"
         return Kind(kind, f"{kind} page (schema.org {', '.join(sorted(types & {'collectionpage', 'searchresultspage', 'itemlist'}))})")
-    if og_type in ("website", "profile", "video.other", "product") and not articleish:
-        weak_article = True
-    else:
-        weak_article = not articleish
-
     body = root.find("body")
     scope = body if body is not None else root
     title = pm.title_tag or pm.wrapper_title
