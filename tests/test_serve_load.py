@@ -14,6 +14,8 @@ from serve_helpers import ServeProcess, serve_site, set_article_template, wait_u
 
 CLIENTS = 200
 DURATION = 10.0
+MIN_REBUILDS = 3
+HARD_STOP = 40.0
 ARTICLES = 9  # serve_site dates them 2024-01-01 .. 2024-01-09
 
 
@@ -30,7 +32,10 @@ def test_200_clients_during_rebuilds_never_see_a_failed_or_partial_page(tmp_path
         url = proc.url()
         host, port = url.split("//", 1)[1].rstrip("/").rsplit(":", 1)
         port = int(port)
-        deadline = time.monotonic() + DURATION
+        # Clients run for DURATION seconds and at least until the editor has seen MIN_REBUILDS
+        # rebuilds (a loaded machine builds slower), never past HARD_STOP.
+        started = time.monotonic()
+        stop = threading.Event()
         failures: list[str] = []
         counts = {"pages": 0, "css": 0, "missing": 0}
         lock = threading.Lock()
@@ -41,7 +46,7 @@ def test_200_clients_during_rebuilds_never_see_a_failed_or_partial_page(tmp_path
             done = {"pages": 0, "css": 0, "missing": 0}
             i = n
             start.wait()
-            while time.monotonic() < deadline:
+            while not stop.is_set():
                 i += 1
                 kind = "css" if i % 10 == 0 else "missing" if i % 10 == 1 else "pages"
                 path = ("/static/style.css" if kind == "css" else "/bnews/" + quote("不存在") + f"/{i}.html"
@@ -91,7 +96,8 @@ def test_200_clients_during_rebuilds_never_see_a_failed_or_partial_page(tmp_path
                 c.close()
 
         rebuilds, edit = 0, 0
-        while time.monotonic() < deadline - 1.0:
+        while (time.monotonic() - started < DURATION - 1.0 or rebuilds < MIN_REBUILDS) \
+                and time.monotonic() - started < HARD_STOP:
             before = build_id()
             if edit % 2 == 0:
                 i = (edit // 2) % ARTICLES
@@ -102,14 +108,18 @@ def test_200_clients_during_rebuilds_never_see_a_failed_or_partial_page(tmp_path
             edit += 1
             wait_until(lambda: build_id() != before, timeout=20, interval=0.05, what="a rebuild under load")
             rebuilds += 1
+        while time.monotonic() - started < DURATION:
+            time.sleep(0.05)
+        stop.set()
+        elapsed = time.monotonic() - started
         for t in threads:
             t.join(60)
         assert not any(t.is_alive() for t in threads)
         assert failures == [], f"{len(failures)} failed requests, e.g. {failures[:5]}"
-        assert rebuilds >= 2, f"only {rebuilds} rebuilds in {DURATION} s"
+        assert rebuilds >= MIN_REBUILDS, f"only {rebuilds} rebuilds in {elapsed:.1f} s"
         assert counts["pages"] > 1000 and counts["missing"] > 100 and counts["css"] > 100, counts
         assert not any("build failed" in line or "Traceback" in line for line in proc.lines), proc.lines
-        print(f"\n{sum(counts.values())} requests ({counts}) from {CLIENTS} clients in {DURATION:.0f} s, "
+        print("\n".join(l for l in proc.lines if "built" in l or "rebuil" in l)); print(f"\n{sum(counts.values())} requests ({counts}) from {CLIENTS} clients in {elapsed:.1f} s, "
               f"{rebuilds} rebuilds")
     finally:
         code = proc.stop()
