@@ -8,6 +8,8 @@ never builds URLs itself and the site works under any sub-path and from file://.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
@@ -19,6 +21,9 @@ from .taxonomy import Entry, Page, Site, paginate
 
 # Bump when links.rewrite changes what it makes: it is part of every article's memo key.
 REWRITE_VERSION = 1
+
+# Every field of an entry, as one tuple (a C-level getter: much cheaper than the dataclass repr).
+_entry_fields = attrgetter(*(f.name for f in fields(Entry)))
 
 
 def plan_warnings(config: Config) -> list[str]:
@@ -124,30 +129,36 @@ class Plan:
                        for (year, month), entries in site.months]
         self._fp = hashlib.blake2b(repr((code_fingerprint(), _site_ctx(config), config.images, REWRITE_VERSION))
                                    .encode(), digest_size=20).hexdigest()
-        self._items: dict[str, str] = {}
+        # entry id -> its item digest: made once per build, reused by every list page showing it
+        self._items = {e.id: self._item_memo(e) for e in site.entries}
 
     # --- cheap memo keys ----------------------------------------------------------------
-    def _memo(self, *parts, items: list[str] = ()) -> str:
-        """A digest of the plan's settings, ``parts`` and ``items`` (reprs, so a newline parts them)."""
+    def _memo(self, *parts, items: list[bytes] = ()) -> str:
+        """A digest of the plan's settings, ``parts`` and ``items`` (fixed-size digests)."""
         h = hashlib.blake2b(f"{self._fp}{parts!r}".encode(), digest_size=20)
-        for m in items:
-            h.update(b"\n" + m.encode())
+        if items:
+            h.update(b"".join(items))
         return h.hexdigest()
 
-    def _item_memo(self, e: Entry) -> str:
-        """What a list shows of an entry (``_item``)."""
-        m = self._items.get(e.id)
-        if m is None:
-            m = self._items[e.id] = repr((e.title, e.path, e.date, e.summary, e.source,
-                                          tuple((t, self.slugs[t]) for t in e.tags)))
-        return m
+    def _item_memo(self, e: Entry) -> bytes:
+        """A digest of what a list shows of an entry (``_item``)."""
+        slugs = self.slugs
+        return hashlib.blake2b(repr((e.title, e.path, e.date, e.summary, e.source,
+                                     tuple((t, slugs[t]) for t in e.tags))).encode(), digest_size=16).digest()
 
     def _links_of(self, e: Entry) -> tuple:
         return tuple((h, self.index.target(h)) for h in self.outbound.get(e.id, ()))
 
     def _list_memo(self, kind: str, page: Page, extra) -> str:
         return self._memo(kind, page.path, page.number, page.total, page.prev_path, page.next_path, extra,
-                          len(page.items), items=[self._item_memo(e) for e in page.items])
+                          len(page.items), items=self._item_digests(page.items))
+
+    def _item_digests(self, entries) -> list[bytes]:
+        items = self._items
+        try:
+            return [items[e.id] for e in entries]
+        except KeyError:  # an entry that is not among the site's (not expected): made on the spot
+            return [items[e.id] if e.id in items else self._item_memo(e) for e in entries]
 
     # --- contexts -------------------------------------------------------------------------
     def context(self, job: Job) -> dict:
@@ -199,7 +210,7 @@ class Plan:
         for i, e in enumerate(site.entries):
             sitemap_pages.append((e.path, e.date))
             newer, older = site.neighbours[e.id]
-            memo = self._memo("article", e, newer and (newer.title, newer.path), older and (older.title, older.path),
+            memo = self._memo("article", _entry_fields(e), newer and (newer.title, newer.path), older and (older.title, older.path),
                               tuple(slugs[t] for t in e.tags), self._links_of(e))
             yield Job(e.path, "article.html", None, body_id=e.id, body_key=e.body_key, memo=memo,
                       spec=("article", i))
