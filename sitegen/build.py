@@ -281,7 +281,7 @@ def build(config: Config, *, jobs: int | None = None, progress=None, search: str
             report.written, report.removed = out.commit()
             store.set_output_keys(keys, parallel.final_stamps(keys, stamps, out))
             report.outputs = len(out.kept)
-            shortcut.remember(store, inputs, config.output_dir, report)
+            shortcut.remember(store, inputs, config.output_dir, report, out.site_parts)
     return report
 
 

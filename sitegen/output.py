@@ -27,6 +27,9 @@ class Output:
         self.staging.mkdir(parents=True)
         self.staged: list[str] = []
         self.kept: set[str] = set()
+        # After ``commit``: what is left in the output folder, one ``site_part`` per entry (the
+        # prune walk stats them, so the shortcut need not walk the folder again); None if unknown.
+        self.site_parts: list[str] | None = None
 
     def target(self, rel: str) -> Path:
         rel = safe_relpath(rel)
@@ -84,8 +87,11 @@ class Output:
             except IsADirectoryError:  # a folder stands where the file goes (a section became a page)
                 shutil.rmtree(dest)
                 os.replace(f"{self.staging}/{staged_name(rel)}", dest)
-        removed = self._prune() if prune else 0
+        parts: list[str] = []
+        removed = self._prune(parts) if prune else 0
         shutil.rmtree(self.staging, ignore_errors=True)
+        inside = self.staging.resolve().is_relative_to(root)  # then the walk saw the staging folder
+        self.site_parts = parts if prune and not inside else None
         return len(self.staged), removed
 
     def _folder(self, folder: str, root: Path) -> None:
@@ -104,11 +110,21 @@ class Output:
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
 
-    def _prune(self) -> int:
+    def _prune(self, parts: list[str]) -> int:
         """Remove every file of the output folder that is not part of the site, then the folders
-        left empty (symbolic links to folders are left alone)."""
+        left empty (symbolic links to folders are left alone). ``parts`` gets a ``site_part`` for
+        every entry left."""
         removed = 0
         kept = self.kept
+        add = parts.append
+
+        def part(entry: os.DirEntry, prefix: str) -> None:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                add(f"{prefix}{entry.name}: gone")
+                return
+            add(site_part(prefix, entry.name, st))
 
         def prune(folder: str, prefix: str) -> bool:  # True when the folder is left empty
             nonlocal removed
@@ -127,8 +143,10 @@ class Output:
                             continue
                         except OSError:
                             pass
+                    part(entry, prefix)
                     left += 1
                 elif f"{prefix}{entry.name}" in kept or _is_dir_link(entry):
+                    part(entry, prefix)
                     left += 1
                 else:
                     os.unlink(entry.path)
@@ -137,6 +155,19 @@ class Output:
 
         prune(str(self.out_dir), "")
         return removed
+
+
+def site_part(prefix: str, name: str, st: os.stat_result) -> str:
+    """One entry of the output folder as the whole-build shortcut's site fingerprint sees it."""
+    if stat.S_ISDIR(st.st_mode):
+        return f"{prefix}{name}/"
+    return f"{prefix}{name} {st.st_mode} {st.st_size} {st.st_mtime_ns} {st.st_ino}"
+
+
+def site_digest(parts: list[str]) -> str:
+    """The site fingerprint of ``parts`` (in any order: they are sorted)."""
+    parts.sort()
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _is_dir_link(entry: os.DirEntry) -> bool:

@@ -89,8 +89,9 @@ def inputs_fingerprint(config, sources, search: str | None) -> str:
 
 def site_fingerprint(out_dir: Path) -> str:
     """A digest of the output folder: every entry's path, type and stamp (symbolic links as
-    links). Folders are read in the order the file system gives: a different order only ever
-    makes a false difference (a full build), never a false match."""
+    links), sorted (``output.site_digest``; the build's prune walk makes the same parts)."""
+    from .output import site_digest, site_part
+
     if not os.path.isdir(out_dir):
         return "missing"
     parts: list[str] = []
@@ -113,10 +114,8 @@ def site_fingerprint(out_dir: Path) -> str:
                 continue
             if S_ISDIR(st.st_mode):
                 folders.append((entry.path, f"{prefix}{entry.name}/"))
-                add(f"{prefix}{entry.name}/")
-            else:
-                add(f"{prefix}{entry.name} {st.st_mode} {st.st_size} {st.st_mtime_ns} {st.st_ino}")
-    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+            add(site_part(prefix, entry.name, st))
+    return site_digest(parts)
 
 
 def previous(store, inputs: str, out_dir: Path) -> dict | None:
@@ -140,10 +139,14 @@ def forget(store) -> None:
     store.delete_meta(META_KEY)
 
 
-def remember(store, inputs: str, out_dir: Path, report) -> None:
-    """After a successful full build."""
+def remember(store, inputs: str, out_dir: Path, report, site_parts: list[str] | None = None) -> None:
+    """After a successful full build. ``site_parts``: the output folder as the build's commit
+    left it (``Output.site_parts``), if known; else the folder is walked."""
+    from .output import site_digest
+
     saved = {k: getattr(report, k) for k in _REPORTED}
-    store.set_meta(META_KEY, json.dumps({"inputs": inputs, "site": site_fingerprint(out_dir),
+    site = site_fingerprint(out_dir) if site_parts is None else site_digest(site_parts)
+    store.set_meta(META_KEY, json.dumps({"inputs": inputs, "site": site,
                                          "report": saved}, ensure_ascii=False))
 
 

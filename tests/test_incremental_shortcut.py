@@ -184,3 +184,23 @@ def test_any_edit_of_sitegen_code_or_theme_changes_the_fingerprint(tmp_path, mon
     (copy / "sitegen" / "new.py").unlink()
     seen.add(shortcut.inputs_fingerprint(cfg, [], None))
     assert len(seen) == 6
+
+
+def test_the_site_fingerprint_remembered_from_the_prune_walk_equals_a_fresh_walk(tmp_path):
+    import json
+
+    from sitegen.store import Store
+
+    root = site(tmp_path)
+    build(load_config(root), jobs=1, progress=False)
+    (root / "_site/linked").symlink_to(root / "content", target_is_directory=True)  # left alone
+    (root / "_site/stray/deep").mkdir(parents=True)  # removed (empty)
+    (root / "_site/kept/deep").mkdir(parents=True)
+    (root / "_site/kept/deep/x.txt").write_text("stray", encoding="utf-8")  # removed, then the folders
+    _edit_source(root)
+    build(load_config(root), jobs=1, progress=False)
+    assert not (root / "_site/stray").exists() and not (root / "_site/kept").exists()
+    with Store(root / ".sitegen") as store:
+        saved = json.loads(store.get_meta(shortcut.META_KEY))["site"]
+    assert saved == shortcut.site_fingerprint(root / "_site")
+    assert took_shortcut(build(load_config(root), jobs=1, progress=False))
