@@ -192,13 +192,13 @@ def collect(store: Store, config: Config, present: set[str], report: BuildReport
     return entries
 
 
-def drop_duplicates(entries: list[Entry], config: Config, report: BuildReport):
+def drop_duplicates(entries: list[Entry], config: Config, report: BuildReport, fingerprints: dict | None = None):
     """The same article under two paths (or as Simplified/Traditional twins): keep one; the
-    others become redirect pages to it."""
+    others become redirect pages to it. ``fingerprints``: from ``Store.fingerprints``."""
     from .links import dedupe
     from .plan import plan_warnings
 
-    kept, duplicates = dedupe(entries, config.language)
+    kept, duplicates = dedupe(entries, config.language, fingerprints)
     for dup, original in sorted(duplicates.items(), key=lambda kv: kv[0].id):
         report.skipped.append((dup.id, "duplicate", f"same article as {original.id}; redirects there"))
     report.articles = len(kept)
@@ -252,7 +252,7 @@ def build(config: Config, *, jobs: int | None = None, progress=None, search: str
             store.forget_except(present)
         with clock("taxonomy"):
             entries = collect(store, config, present, report)
-            entries, duplicates = drop_duplicates(entries, config, report)
+            entries, duplicates = drop_duplicates(entries, config, report, store.fingerprints())
             site = build_site(entries, config.page_size)
             renderer = Renderer(config.templates_dir, config.language)
         with clock("render"):

@@ -297,24 +297,32 @@ _PUNCT = re.compile(r"[\s\W_]+", re.U)
 def fingerprint(e: Entry) -> tuple[str, str, str] | None:
     """What two copies of one article share: title and opening text (Traditional folded to
     Simplified, punctuation and spacing ignored) and the day. None when there is too little to tell."""
+    return fingerprint_of(e.title, e.summary, e.date)
+
+
+def fingerprint_of(title: str, summary: str | None, date: str | None) -> tuple[str, str, str] | None:
+    """``fingerprint`` of an entry with this title, summary and date (the store keeps it with
+    the record, so a build need not convert every title and summary again)."""
     conv = _t2s().convert
-    title = _PUNCT.sub("", conv(e.title))
-    summary = _PUNCT.sub("", conv(e.summary or ""))
+    title = _PUNCT.sub("", conv(title))
+    summary = _PUNCT.sub("", conv(summary or ""))
     if not title or len(summary) < 20:
         return None
-    return title, summary, (e.date or "")[:10]
+    return title, summary, (date or "")[:10]
 
 
-def dedupe(entries, language: str) -> tuple[list[Entry], dict[Entry, Entry]]:
+def dedupe(entries, language: str, fingerprints: dict | None = None) -> tuple[list[Entry], dict[Entry, Entry]]:
     """Split entries into the kept ones and {duplicate: kept}. The copy kept is the one in the
     site's script (Simplified for zh-CN, Traditional for zh-TW), then the one with the shortest,
-    then the first output path: deterministic whatever the input order."""
+    then the first output path: deterministic whatever the input order. ``fingerprints``: entry
+    id -> its ``fingerprint`` when already known (the others are computed)."""
     want_trad = language.lower() in ("zh-tw", "zh-hk", "zh-hant", "zh-mo")
     conv = _t2s().convert
+    known = fingerprints or {}
     groups: dict[tuple, list[Entry]] = {}
     singles: list[Entry] = []
     for e in entries:
-        fp = fingerprint(e)
+        fp = known[e.id] if e.id in known else fingerprint(e)
         if fp is None:
             singles.append(e)
         else:

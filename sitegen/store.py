@@ -24,12 +24,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .links import outbound_links
+from .links import fingerprint_of, outbound_links
 from .record import CleanResult, Record
 
 _RECORD_FIELDS = frozenset(f.name for f in fields(Record))
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS results (
@@ -43,7 +43,9 @@ CREATE TABLE IF NOT EXISTS results (
     warnings TEXT NOT NULL,
     record TEXT,               -- Record metadata as JSON, without body_html
     body_html TEXT,
-    links TEXT                 -- the body's outbound link targets as JSON (links.outbound_links)
+    links TEXT,                -- the body's outbound link targets as JSON (links.outbound_links)
+    dup TEXT                   -- the record's duplicate fingerprint (links.fingerprint_of), its
+                               -- parts joined by newlines ('' when it has none)
 );
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL, stamp TEXT NOT NULL);
 """
@@ -182,16 +184,18 @@ class Store:
             rec = res.record
             meta = None
             body = None
+            dup = None
             if rec is not None:
                 d = rec.to_dict()
                 body = d.pop("body_html")
                 meta = json.dumps(d, ensure_ascii=False, sort_keys=True)
+                dup = "\n".join(fingerprint_of(rec.title, rec.summary, rec.date) or ())
             links = json.dumps(outbound_links(body), ensure_ascii=False) if body else None
             rows.append((res.path, source_hash, claim, cleaner_key, stamp, res.kind, res.reason,
-                         json.dumps(list(res.warnings), ensure_ascii=False), meta, body, links))
+                         json.dumps(list(res.warnings), ensure_ascii=False), meta, body, links, dup))
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
     def restamp(self, items: list[tuple[str, str]]) -> None:
         """(source_path, stamp): the file was touched but its bytes are the same."""
@@ -221,6 +225,13 @@ class Store:
                 kw["warnings"] = tuple(kw.get("warnings") or ())
                 rec = Record(**kw)
             yield path, kind, reason, tuple(json.loads(warnings)) if warnings != "[]" else (), rec
+
+    def fingerprints(self) -> dict[str, tuple[str, str, str] | None]:
+        """source_path -> the duplicate fingerprint of its record (``links.fingerprint_of``),
+        made when the record was stored."""
+        # title and summary have no whitespace left (links._PUNCT), so the date takes the rest
+        return {p: tuple(v.split("\n", 2)) if v else None for p, v in
+                self.db.execute("SELECT source_path, dup FROM results WHERE dup IS NOT NULL")}
 
     def outbound_links(self) -> dict[str, list[str]]:
         """source_path -> the link targets in its body (for rewriting links between articles)."""
