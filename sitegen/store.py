@@ -29,7 +29,7 @@ from .record import CleanResult, Record
 
 _RECORD_FIELDS = frozenset(f.name for f in fields(Record))
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS results (
@@ -42,11 +42,13 @@ CREATE TABLE IF NOT EXISTS results (
     reason TEXT,
     warnings TEXT NOT NULL,
     record TEXT,               -- Record metadata as JSON, without body_html
-    body_html TEXT,
     links TEXT,                -- the body's outbound link targets as JSON (links.outbound_links)
     dup TEXT                   -- the record's duplicate fingerprint (links.fingerprint_of), its
                                -- parts joined by newlines ('' when it has none)
 );
+-- Bodies apart, written and removed with their results row in one transaction: results stays
+-- compact (a few rows a page), so reading every record's metadata reads a few MB, not every body.
+CREATE TABLE IF NOT EXISTS bodies (source_path TEXT PRIMARY KEY, body_html TEXT);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL, stamp TEXT NOT NULL);
 """
 
@@ -155,6 +157,7 @@ class Store:
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             db.execute("SELECT count(*) FROM results").fetchone()
             db.execute("SELECT count(*) FROM outputs").fetchone()
+            db.execute("SELECT count(*) FROM bodies").fetchone()
             return db
         except sqlite3.DatabaseError:
             # A corrupt, old or foreign cache is thrown away: it only ever holds derived data.
@@ -180,6 +183,7 @@ class Store:
     def put_results(self, items: list[tuple[CleanResult, str, str, str, str]]) -> None:
         """Store results, (result, source_hash, claim, cleaner_key, stamp) each, in one transaction."""
         rows = []
+        bodies = []
         for res, source_hash, claim, cleaner_key, stamp in items:
             rec = res.record
             meta = None
@@ -192,10 +196,12 @@ class Store:
                 dup = "\n".join(fingerprint_of(rec.title, rec.summary, rec.date) or ())
             links = json.dumps(outbound_links(body), ensure_ascii=False) if body else None
             rows.append((res.path, source_hash, claim, cleaner_key, stamp, res.kind, res.reason,
-                         json.dumps(list(res.warnings), ensure_ascii=False), meta, body, links, dup))
+                         json.dumps(list(res.warnings), ensure_ascii=False), meta, links, dup))
+            bodies.append((res.path, body))
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?)", bodies)
 
     def restamp(self, items: list[tuple[str, str]]) -> None:
         """(source_path, stamp): the file was touched but its bytes are the same."""
@@ -209,6 +215,7 @@ class Store:
             with self.db:
                 self.db.execute("BEGIN")
                 self.db.executemany("DELETE FROM results WHERE source_path=?", [(p,) for p in gone])
+                self.db.executemany("DELETE FROM bodies WHERE source_path=?", [(p,) for p in gone])
         return len(gone)
 
     def results_meta(self) -> Iterator[tuple[str, str, str | None, tuple[str, ...], Record | None]]:
@@ -239,7 +246,7 @@ class Store:
                 self.db.execute("SELECT source_path, links FROM results WHERE links IS NOT NULL")}
 
     def body(self, source_path: str) -> str:
-        row = self.db.execute("SELECT body_html FROM results WHERE source_path=?", (source_path,)).fetchone()
+        row = self.db.execute("SELECT body_html FROM bodies WHERE source_path=?", (source_path,)).fetchone()
         return (row[0] or "") if row else ""
 
     # --- small values (the whole-build shortcut) ---------------------------------------------
