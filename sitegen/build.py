@@ -258,7 +258,8 @@ def build(config: Config, *, jobs: int | None = None, progress=None, search: str
         with clock("render"):
             out = Output(config.output_dir, config.cache_dir / "staging")
             try:
-                jobs_ = plan_jobs(site, config, outbound=store.outbound_links(), duplicates=duplicates)
+                jobs_ = plan_jobs(site, config, outbound=store.outbound_links(), duplicates=duplicates,
+                                  url_keys=store.url_keys())
                 keys, stamps = render_all(jobs_, renderer, store, out, report, jobs, progress)
                 for rel, src in renderer.static_files():
                     out.put(rel, src.read_bytes())

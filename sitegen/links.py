@@ -69,15 +69,18 @@ class LinkIndex:
     hosts: frozenset[str]  # hosts of the mirrored site(s), for tag and same-path links
 
     @classmethod
-    def make(cls, entries, duplicates: dict[str, Entry], tag_slugs: dict[str, str]) -> "LinkIndex":
-        """``duplicates``: dropped entry -> the entry kept in its place."""
+    def make(cls, entries, duplicates: dict[str, Entry], tag_slugs: dict[str, str],
+             url_keys: dict[str, str] | None = None) -> "LinkIndex":
+        """``duplicates``: dropped entry -> the entry kept in its place; ``url_keys``: entry id ->
+        ``normalise_url`` of its URL when already known (``Store.url_keys``)."""
+        url_keys = url_keys or {}
         by_url: dict[str, str] = {}
         by_source: dict[str, str] = {}
         hosts: set[str] = set()
         pairs = [(e, e) for e in entries] + list(duplicates.items())
         for e, kept in sorted(pairs, key=lambda p: (p[0] is not p[1], p[0].path)):
             by_source.setdefault(e.id.rsplit(".", 1)[0], kept.path)
-            if e.url and (key := normalise_url(e.url)):
+            if e.url and (key := url_keys[e.id] if e.id in url_keys else normalise_url(e.url)):
                 by_url.setdefault(key, kept.path)
                 hosts.add(key.split("/", 3)[2])
         return cls(by_url, by_source, dict(tag_slugs), frozenset(hosts))

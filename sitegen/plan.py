@@ -117,12 +117,12 @@ class Plan:
     entry -> the entry kept in its place."""
 
     def __init__(self, site: Site, config: Config, *, outbound: dict[str, list[str]] | None = None,
-                 duplicates: dict[Entry, Entry] | None = None):
+                 duplicates: dict[Entry, Entry] | None = None, url_keys: dict[str, str] | None = None):
         self.site, self.config = site, config
         self.outbound = outbound or {}
         self.duplicates = duplicates or {}
         self.slugs = {t.name: t.slug for t in site.tags}
-        self.index = links.LinkIndex.make(site.entries, self.duplicates, self.slugs)
+        self.index = links.LinkIndex.make(site.entries, self.duplicates, self.slugs, url_keys)
         self.months = [(year, month, len(entries),
                         paginate(list(entries), config.page_size,
                                  lambda n, y=year, m=month: urls.archive_page(y, m, n)))
@@ -287,6 +287,7 @@ class Plan:
 
 
 def plan_jobs(site: Site, config: Config, *, outbound: dict[str, list[str]] | None = None,
-              duplicates: dict[Entry, Entry] | None = None) -> Plan:
-    """The render plan of ``site``: iterate it for every output page's ``Job``."""
-    return Plan(site, config, outbound=outbound, duplicates=duplicates)
+              duplicates: dict[Entry, Entry] | None = None, url_keys: dict[str, str] | None = None) -> Plan:
+    """The render plan of ``site``: iterate it for every output page's ``Job``. ``url_keys``:
+    from ``Store.url_keys`` (made when the records were stored)."""
+    return Plan(site, config, outbound=outbound, duplicates=duplicates, url_keys=url_keys)

@@ -24,12 +24,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .links import fingerprint_of, outbound_links
+from .links import fingerprint_of, normalise_url, outbound_links
 from .record import CleanResult, Record
 
 _RECORD_FIELDS = frozenset(f.name for f in fields(Record))
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS results (
@@ -43,8 +43,9 @@ CREATE TABLE IF NOT EXISTS results (
     warnings TEXT NOT NULL,
     record TEXT,               -- Record metadata as JSON, without body_html
     links TEXT,                -- the body's outbound link targets as JSON (links.outbound_links)
-    dup TEXT                   -- the record's duplicate fingerprint (links.fingerprint_of), its
+    dup TEXT,                  -- the record's duplicate fingerprint (links.fingerprint_of), its
                                -- parts joined by newlines ('' when it has none)
+    url_key TEXT               -- links.normalise_url of the record's original URL
 );
 -- Bodies apart, written and removed with their results row in one transaction: results stays
 -- compact (a few rows a page), so reading every record's metadata reads a few MB, not every body.
@@ -188,19 +189,20 @@ class Store:
             rec = res.record
             meta = None
             body = None
-            dup = None
+            dup = url_key = None
             if rec is not None:
                 d = rec.to_dict()
                 body = d.pop("body_html")
                 meta = json.dumps(d, ensure_ascii=False, sort_keys=True)
                 dup = "\n".join(fingerprint_of(rec.title, rec.summary, rec.date) or ())
+                url_key = normalise_url(rec.url) if rec.url else None
             links = json.dumps(outbound_links(body), ensure_ascii=False) if body else None
             rows.append((res.path, source_hash, claim, cleaner_key, stamp, res.kind, res.reason,
-                         json.dumps(list(res.warnings), ensure_ascii=False), meta, links, dup))
+                         json.dumps(list(res.warnings), ensure_ascii=False), meta, links, dup, url_key))
             bodies.append((res.path, body))
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?)", bodies)
 
     def restamp(self, items: list[tuple[str, str]]) -> None:
@@ -239,6 +241,10 @@ class Store:
         # title and summary have no whitespace left (links._PUNCT), so the date takes the rest
         return {p: tuple(v.split("\n", 2)) if v else None for p, v in
                 self.db.execute("SELECT source_path, dup FROM results WHERE dup IS NOT NULL")}
+
+    def url_keys(self) -> dict[str, str]:
+        """source_path -> ``links.normalise_url`` of its record's original URL (when it has one)."""
+        return dict(self.db.execute("SELECT source_path, url_key FROM results WHERE url_key IS NOT NULL"))
 
     def outbound_links(self) -> dict[str, list[str]]:
         """source_path -> the link targets in its body (for rewriting links between articles)."""

@@ -120,19 +120,24 @@ def test_an_output_changed_behind_the_builds_back_is_restored(tmp_path):
     assert page.read_bytes() == want and (root / "_site/tags/index.html").is_file()
 
 
-def test_the_stored_duplicate_fingerprints_are_those_of_the_records(tmp_path):
+def test_the_stored_duplicate_fingerprints_and_url_keys_are_those_of_the_records(tmp_path):
     from sitegen.build import BuildReport, collect
-    from sitegen.links import fingerprint
+    from sitegen.links import fingerprint, normalise_url
     from sitegen.store import Store
 
     root = site(tmp_path)
     (root / "content/misc/short.md").write_text("---\ntitle: 短\n---\n\n短文。\n", encoding="utf-8")
+    (root / "content/misc/url.md").write_text(f"---\ntitle: 有链接\nurl: HTTPS://WWW.Example.com/a/index.html#x\n"
+                                              f"---\n\n{TEXT}\n", encoding="utf-8")
     cfg = load_config(root)
     build(cfg, jobs=1, progress=False)
     with Store(cfg.cache_dir) as store:
         present = {p for p, *_ in store.results_meta()}
         entries = collect(store, cfg, present, BuildReport(output_dir=cfg.output_dir))
         stored = store.fingerprints()
-    assert len(entries) == 11
+        url_keys = store.url_keys()
+    assert len(entries) == 12
+    assert url_keys == {e.id: normalise_url(e.url) for e in entries if e.url}
+    assert url_keys["misc/url.md"] == "//example.com/a"
     assert {e.id: fingerprint(e) for e in entries} == {e.id: stored[e.id] for e in entries}
     assert stored["misc/short.md"] is None and stored["notes/1.md"][2] == "2024-01-01"
