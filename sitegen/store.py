@@ -75,6 +75,10 @@ def code_fingerprint() -> str:
     for name in _CLEANER_MODULES:
         p = here / name
         h.update(name.encode() + b"\0" + (p.read_bytes() if p.is_file() else b"") + b"\0")
+    # The stored duplicate fingerprints are OpenCC conversions: a new OpenCC re-makes them.
+    import opencc
+
+    h.update(f"opencc {getattr(opencc, '__version__', '')}".encode())
     return h.hexdigest()
 
 
