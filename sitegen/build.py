@@ -12,6 +12,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import urls
 from .config import Config
@@ -21,6 +22,9 @@ from .output import Output
 from .record import ARTICLE, ERROR, CleanResult, Record
 from .store import Store
 from .taxonomy import Entry, build_site
+
+if TYPE_CHECKING:  # imported lazily at run time (a no-change build never needs Jinja)
+    from .render import Renderer
 
 HTML_EXT = (".html", ".htm")
 MD_EXT = (".md", ".markdown")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .record import ERROR, CleanResult
-from .store import ANY, MARKDOWN, CleanerKeys, Store
+from .store import ANY, CleanerKeys, Store
 from .urls import safe_relpath
 from .output import Output, stage
 
