@@ -79,6 +79,24 @@ def test_user_profile_bad_file_names_file_and_problems(tmp_path):
     assert len(ei.value.problems) >= 3
 
 
+def test_profile_arrays_of_tables_report_every_problem(tmp_path):
+    d = tmp_path / "profiles"
+    d.mkdir()
+    (d / "mine.toml").write_text(
+        'name = "mine"\n[match]\nhosts = ["example.org"]\n'
+        '[[skip]]\nselector = "body.tag"\nwhy = "x"\n'
+        '[[drop_next]]\nselector = "p.notice"\ntxt = "x"\n', "utf-8")
+    with pytest.raises(ConfigError) as ei:
+        load_profiles(tmp_path)
+    problems = " | ".join(ei.value.problems)
+    assert "skip[0]: unknown key(s) why" in problems and "drop_next[0]: unknown key(s) txt" in problems
+    (d / "mine.toml").write_text('name = "mine"\nskip = 3\ndrop_next = [1]\n[match]\nhosts = ["example.org"]\n', "utf-8")
+    with pytest.raises(ConfigError) as ei:
+        load_profiles(tmp_path)
+    problems = " | ".join(ei.value.problems)
+    assert "[[skip]] must be an array of tables" in problems and "drop_next[0] must be a table" in problems
+
+
 def test_user_profile_claims_page(tmp_path):
     d = tmp_path / "profiles"
     d.mkdir()

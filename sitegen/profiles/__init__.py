@@ -600,6 +600,23 @@ def _selectors(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
     return tuple(s for i, s in enumerate(value) if _check_selector(s, f"{where}[{i}]", problems))
 
 
+def _table_array(data: dict, key: str, known: set[str], problems: list[str]):
+    """Yield (index, table) of the ``[[key]]`` array of tables, reporting a non-array, a non-table
+    entry or an unknown key in an entry."""
+    raw = data.get(key, [])
+    if not isinstance(raw, list):
+        problems.append(f"[[{key}]] must be an array of tables")
+        return
+    for i, t in enumerate(raw):
+        if not isinstance(t, dict):
+            problems.append(f"{key}[{i}] must be a table")
+            continue
+        bad = set(t) - known
+        if bad:
+            problems.append(f"{key}[{i}]: unknown key(s) {', '.join(sorted(bad))}")
+        yield i, t
+
+
 def parse_profile(data: dict, file: str) -> Profile:
     """Validate one profile's data; raise ConfigError naming the file and every problem."""
     problems: list[str] = []
@@ -651,17 +668,7 @@ def parse_profile(data: dict, file: str) -> Profile:
         problems.append("[match] needs at least one of hosts, paths, signatures (else the profile never applies)")
 
     skips = []
-    raw_skip = data.get("skip", [])
-    if not isinstance(raw_skip, list):
-        problems.append("[[skip]] must be an array of tables")
-        raw_skip = []
-    for i, s in enumerate(raw_skip):
-        if not isinstance(s, dict):
-            problems.append(f"skip[{i}] must be a table")
-            continue
-        bad = set(s) - {"selector", "kind", "reason"}
-        if bad:
-            problems.append(f"skip[{i}]: unknown key(s) {', '.join(sorted(bad))}")
+    for i, s in _table_array(data, "skip", {"selector", "kind", "reason"}, problems):
         sel = _check_selector(s.get("selector"), f"skip[{i}].selector", problems)
         kind = s.get("kind", "index")
         if not isinstance(kind, str) or not re.fullmatch(r"[a-z][a-z_-]*", kind) or kind in ("article", "error"):
@@ -686,14 +693,7 @@ def parse_profile(data: dict, file: str) -> Profile:
         tags_scope = "body"
 
     drop_next = []
-    raw_dn = data.get("drop_next", [])
-    if not isinstance(raw_dn, list):
-        problems.append("[[drop_next]] must be an array of tables")
-        raw_dn = []
-    for i, d in enumerate(raw_dn):
-        if not isinstance(d, dict):
-            problems.append(f"drop_next[{i}] must be a table")
-            continue
+    for i, d in _table_array(data, "drop_next", {"selector", "text"}, problems):
         sel = _check_selector(d.get("selector"), f"drop_next[{i}].selector", problems)
         text = d.get("text", "")
         if text and not _check_regex(text, f"drop_next[{i}].text", problems):
