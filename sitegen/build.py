@@ -200,13 +200,11 @@ def drop_duplicates(entries: list[Entry], config: Config, report: BuildReport, f
     """The same article under two paths (or as Simplified/Traditional twins): keep one; the
     others become redirect pages to it. ``fingerprints``: from ``Store.fingerprints``."""
     from .links import dedupe
-    from .plan import plan_warnings
 
     kept, duplicates = dedupe(entries, config.language, fingerprints)
     for dup, original in sorted(duplicates.items(), key=lambda kv: kv[0].id):
         report.skipped.append((dup.id, "duplicate", f"same article as {original.id}; redirects there"))
     report.articles = len(kept)
-    report.warnings.extend(plan_warnings(config))
     return kept, duplicates
 
 
@@ -245,7 +243,7 @@ def build(config: Config, *, jobs: int | None = None, progress=None, search: str
                 shortcut.restore(report, saved, len(sources))
                 return report
             shortcut.forget(store)
-            from .plan import plan_jobs
+            from .plan import plan_jobs, plan_warnings
             from .render import Renderer
             from .search import index_site, keep_index
 
@@ -259,29 +257,27 @@ def build(config: Config, *, jobs: int | None = None, progress=None, search: str
             entries, duplicates = drop_duplicates(entries, config, report, store.fingerprints())
             site = build_site(entries, config.page_size)
             renderer = Renderer(config.templates_dir, config.language)
-        with clock("render"):
-            out = Output(config.output_dir, config.cache_dir / "staging")
-            try:
+        out = Output(config.output_dir, config.cache_dir / "staging")
+        try:  # nothing reaches the site before the commit: any failure leaves it as it was
+            with clock("render"):
+                report.warnings.extend(plan_warnings(config))
                 jobs_ = plan_jobs(site, config, outbound=store.outbound_links(), duplicates=duplicates,
                                   url_keys=store.url_keys())
                 keys, stamps = render_all(jobs_, renderer, store, out, report, jobs, progress)
                 for rel, src in renderer.static_files():
                     out.put(rel, src.read_bytes())
-            except BaseException:
-                out.abort()
-                raise
-        with clock("search"):
-            try:
-                if config.search and search == "defer":
-                    kept, report.search_stale = keep_index([(e.path, keys[e.path]) for e in site.entries],
-                                                           store.output_keys(), out, config.language)
-                    keys |= kept
-                elif config.search:
-                    keys |= index_site([(e.path, keys[e.path]) for e in site.entries], store.output_keys(),
-                                       out, config.language, config.cache_dir / "pagefind", cancel)
-            except BaseException:
-                out.abort()
-                raise
+            with clock("search"):
+                if config.search:
+                    articles = [(e.path, keys[e.path]) for e in site.entries]
+                    if search == "defer":
+                        kept, report.search_stale = keep_index(articles, store.output_keys(), out, config.language)
+                        keys |= kept
+                    else:
+                        keys |= index_site(articles, store.output_keys(), out, config.language,
+                                           config.cache_dir / "pagefind", cancel)
+        except BaseException:
+            out.abort()
+            raise
         with clock("write"):
             report.written, report.removed = out.commit()
             store.set_output_keys(keys, parallel.final_stamps(keys, stamps, out))
