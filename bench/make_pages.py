@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Deterministic benchmark corpus: N synthetic Chinese news articles, written four ways.
+"""Deterministic benchmark corpus: N Chinese news articles, written four ways.
 
     OUT/html/content/bnews/<cat>/<YYYYMMDD>/<id>.html   raw mirrored pages in the bannedbook
                                                         WordPress markup (the seed page's: h2 title,
@@ -7,16 +7,29 @@
                                                         and rel=tag Simple-Tags links, related lists,
                                                         p.src-info, ad slots) inside full-page chrome
                                                         (head with scripts, header, nav, sidebar,
-                                                        footer): 40-60 KB a page
+                                                        footer): 51-55 KB a page
     OUT/md/content/bnews/<cat>/<YYYYMMDD>/<id>.md       the same articles as sitegen Markdown records
     OUT/hugo/content/posts/<id>.md                      the same articles for Hugo (YAML front matter)
     OUT/pelican/content/<id>.md                         the same articles for Pelican
 
-The text generator follows ../shared/bench/make_corpus.py (the anchors' corpus): ~15 paragraphs,
-~3,000-3,400 CJK characters, 2-6 tags from a 200-name Zipf-distributed pool, 1-4 links; no real
-article is copied. Same --seed and --n give byte-identical trees.
+Two corpora (``--corpus``):
 
-Usage: make_pages.py --n 1000 --out /tmp/sg-bench/1000 [--seed 42] [--only html,md,hugo,pelican]
+  shared  (default) the articles of ../shared/bench/make_corpus.py, on which the issue's anchors
+          were measured: make_corpus.py writes the Hugo and Pelican trees itself (as anchors.sh
+          runs it), and the same articles are wrapped as raw pages and sitegen records
+          (``Article.from_text``: the plugins' links wrap words already in the text, all tags are
+          in a theme tag line under the title), so cleaning a raw page gives back the record's
+          title, date, tags, source, text and links. make_corpus.py is imported and run from where
+          it is, never copied here.
+  own     this module's generator (``Article.synthetic``), written after make_corpus.py: ~15
+          paragraphs, ~3,000-3,400 CJK characters, 2-6 tags from a 200-name Zipf pool, 1-4 links,
+          plus keyword-link and tag-link words inserted into the text. Same statistics, other
+          articles (another random stream).
+
+Same --seed and --n give byte-identical trees. No real article is copied.
+
+Usage: make_pages.py --n 1000 --out /tmp/sg-bench/1000 [--corpus shared|own] [--seed 42]
+                     [--only html,md,hugo,pelican]
 
 ``edit_article(path)`` (used by the runner) appends one paragraph to an article in any layout.
 """
@@ -28,6 +41,9 @@ import datetime as dt
 import html
 import os
 import random
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 WORDS = """
@@ -84,41 +100,106 @@ def sentence(rng: random.Random, lo: int = 6, hi: int = 16) -> str:
     return "".join(words) + rng.choice(CLOSERS)
 
 
+
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
+# keyword-link words for given text (WP Keyword Link links configured words wherever they occur)
+TEXT_KEYWORDS = [("经济", "https://www.bannedbook.org/"), ("政府", "https://www.bannedbook.org/bnews/ccpdope/"),
+                 ("记者", "http://www.epochtimes.com/"), ("报道", "https://www.ntdtv.com/"),
+                 ("国际", "https://www.bannedbook.org/")]
+
+
+def _wrap_first(pieces: list[tuple], word: str, piece: tuple) -> bool:
+    """Replace the first occurrence of ``word`` in a text piece by ``piece``; False if none."""
+    for k, p in enumerate(pieces):
+        if p[0] == "text" and word in p[1]:
+            before, after = p[1].split(word, 1)
+            pieces[k:k + 1] = [x for x in (("text", before), piece, ("text", after)) if x[0] != "text" or x[1]]
+            return True
+    return False
+
 class Article:
     """One article as data; each layout renders it. Paragraphs are lists of pieces:
-    ("text", s), ("link", label, url), ("kw", word, url) (keyword spam), ("tag", name)."""
+    ("text", s), ("link", label, url), ("kw", word, url) (keyword spam), ("tag", name).
 
-    def __init__(self, rng: random.Random, i: int, pool: list[str], weights: list[float]):
+    ``Article.synthetic`` makes one from this module's generator (the "own" corpus);
+    ``Article.from_text`` wraps any article given its title, date, tags and paragraphs (the
+    "shared" corpus: the articles of ../shared/bench/make_corpus.py)."""
+
+    def __init__(self, i: int, title: str, date: dt.datetime, tags: list[str], paras: list[list[tuple]],
+                 category: str, source: str, tag_line: bool = False):
         self.i = i
         self.aid = f"a{i:06d}"
-        self.title = "".join(rng.choice(WORDS) for _ in range(rng.randint(4, 8)))
+        self.title, self.date, self.tags, self.paras = title, date, tags, paras
+        self.category, self.source = category, source
+        self.num = 2000000 + i
+        # a theme's tag line (WordPress ``the_tags()``: rel=tag links) under the title, for tags
+        # that the text does not contain (Simple Tags only links words found in the text)
+        self.tag_line = tag_line
+
+    @classmethod
+    def synthetic(cls, rng: random.Random, i: int, pool: list[str], weights: list[float]) -> "Article":
+        aid = f"a{i:06d}"
+        title = "".join(rng.choice(WORDS) for _ in range(rng.randint(4, 8)))
         start = dt.datetime(2015, 1, 1, 8, 0)
-        self.date = start + dt.timedelta(minutes=rng.randrange(0, 10 * 365 * 24 * 60))
+        date = start + dt.timedelta(minutes=rng.randrange(0, 10 * 365 * 24 * 60))
         k = rng.randint(2, 6)
         tags: list[str] = []
         while len(tags) < k:
             t = rng.choices(pool, weights=weights)[0]
             if t not in tags:
                 tags.append(t)
-        self.tags = tags
-        self.category = rng.choice(CATEGORIES)
-        self.source = rng.choice(SOURCES)
-        self.num = 2000000 + i
+        category = rng.choice(CATEGORIES)
+        source = rng.choice(SOURCES)
         link_paras = set(rng.sample(range(15), rng.randint(1, 4)))
         tag_paras = sorted(rng.sample(range(15), len(tags)))  # tags appear in page order
-        self.paras: list[list[tuple]] = []
+        paras: list[list[tuple]] = []
         for p in range(15):
             s: list[tuple] = [("text", sentence(rng)) for _ in range(rng.randint(7, 11))]
             if p in link_paras:
                 j = rng.randrange(len(s))
                 label = rng.choice(WORDS) + rng.choice(WORDS)
-                s.insert(j, ("link", label, f"https://news.example.com/{self.aid}/{j}.html"))
+                s.insert(j, ("link", label, f"https://news.example.com/{aid}/{j}.html"))
             if rng.random() < 0.4:
                 w, u = rng.choice(KEYWORDS)
                 s.insert(rng.randrange(len(s)), ("kw", w, u))
             if p in tag_paras:
                 s.insert(rng.randrange(len(s)) , ("tag", tags[tag_paras.index(p)]))
-            self.paras.append(s)
+            paras.append(s)
+        return cls(i, title, date, tags, paras, category, source)
+
+    @classmethod
+    def from_text(cls, i: int, title: str, date: dt.datetime, tags: list[str], paragraphs: list[str],
+                  rng: random.Random) -> "Article":
+        """Wrap a given article. ``paragraphs`` are Markdown text with inline ``[label](url)``
+        links. The raw page decorates the text the way the bannedbook plugins do, without changing
+        it: WP Keyword Link wraps the first occurrence of a keyword in ~40% of the paragraphs,
+        Simple Tags links the first occurrence of each tag name in the text; all tags are also in
+        the tag line. ``rng`` picks the category, the source and the keyword links only, so
+        cleaning the page gives back the same title, date, tags and text as the Markdown."""
+        category = rng.choice(CATEGORIES)
+        source = rng.choice(SOURCES)
+        paras: list[list[tuple]] = []
+        for text in paragraphs:
+            pieces: list[tuple] = []
+            pos = 0
+            for m in _MD_LINK.finditer(text):
+                if m.start() > pos:
+                    pieces.append(("text", text[pos:m.start()]))
+                pieces.append(("link", m[1], m[2]))
+                pos = m.end()
+            if pos < len(text):
+                pieces.append(("text", text[pos:]))
+            if rng.random() < 0.4:
+                present = [(w, u) for w, u in TEXT_KEYWORDS if any(x[0] == "text" and w in x[1] for x in pieces)]
+                if present:
+                    word, url = rng.choice(present)
+                    _wrap_first(pieces, word, ("kw", word, url))
+            paras.append(pieces)
+        for t in tags:
+            for pieces in paras:
+                if _wrap_first(pieces, t, ("tag", t)):
+                    break
+        return cls(i, title, date, list(tags), paras, category, source, tag_line=True)
 
     @property
     def rel(self) -> str:
@@ -180,8 +261,14 @@ class Article:
             f"<li><a href='{SITE}/bnews/cbnews/2024{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}/"
             f"{rng.randint(1000000, 2999999)}.html' target='_blank'>{sentence(rng, 5, 9)}</a></li> "
             for _ in range(5))
+        tag_line = ""
+        if self.tag_line:
+            from urllib.parse import quote
+            tag_line = ('<p class="post-tags">标签：' + "，".join(
+                f'<a href="{SITE}/bnews/tag/{quote(t).lower()}/" rel="tag">{html.escape(t)}</a>' for t in self.tags)
+                + "</p> ")
         article = (
-            f' <!-- 面包屑导航 --> <h2>{html.escape(self.title)}</h2> <p class="notice"><b>大陆网友注意：本文中的链接除 '
+            f' <!-- 面包屑导航 --> <h2>{html.escape(self.title)}</h2> {tag_line}<p class="notice"><b>大陆网友注意：本文中的链接除 '
             f'<a href="https://github.com/bannedbook/fanqiang" >翻墙</a>软件下载和<a href="https://github.com/killgcd/'
             f'justmysocks/blob/master/README.md">翻墙推荐</a>链接外全部为禁网链接，未翻墙状态下打不开，请勿点击。</p>'
             f'<p>备注：翻墙看新闻非常安全，翻墙以真实身份发表敏感言论有一定风险，但只看不说则没有任何风险。</b></p>  '
@@ -272,7 +359,7 @@ def articles(n: int, seed: int = 42):
     weights = [1.0 / (r + 1) for r in range(len(pool))]
     rng = random.Random(seed)
     for i in range(n):
-        yield Article(rng, i, pool, weights)
+        yield Article.synthetic(rng, i, pool, weights)
 
 
 def write(path: Path, text: str) -> None:
@@ -300,8 +387,71 @@ def generate(n: int, out: Path, seed: int = 42, only=("html", "md", "hugo", "pel
             paths = {"html": f"html/content/{a.rel}.html", "md": f"md/content/{a.rel}.md",
                      "hugo": f"hugo/content/posts/{a.aid}.md", "pelican": f"pelican/content/{a.aid}.md"}
     return {"n": n, "html_bytes_min": min(sizes, default=0), "html_bytes_max": max(sizes, default=0),
-            "html_bytes_avg": sum(sizes) // max(1, len(sizes)), "middle": paths}
+            "html_bytes_avg": sum(sizes) // max(1, len(sizes)), "middle": paths, "corpus": "own"}
 
+
+
+SHARED_BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"  # ../shared/bench from the repo
+
+
+def _make_corpus(shared: Path):
+    """Import ../shared/bench/make_corpus.py (read where it is, never copied into this repository)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("shared_make_corpus", shared / "make_corpus.py")
+    if spec is None or not (shared / "make_corpus.py").is_file():
+        raise SystemExit(f"no {shared / 'make_corpus.py'}: the shared corpus needs the anchors harness")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def generate_shared(n: int, out: Path, seed: int = 42, only=("html", "md", "hugo", "pelican"),
+                    python: str = sys.executable, shared: Path = SHARED_BENCH) -> dict:
+    """The articles the issue's anchors were measured on: ``make_corpus.py`` itself writes the Hugo
+    and Pelican trees (run as ``anchors.sh`` runs it: ``--layout hugo|pelican --n N --out SITE``,
+    default seed 42), and its ``article()`` gives the same articles again, in the same order, to
+    write as raw bannedbook pages and as sitegen Markdown records. Each article is checked against
+    the Hugo file make_corpus.py wrote (same front matter and body), so a change there cannot make
+    the sitegen side silently differ."""
+    mc = _make_corpus(shared)
+    for layout in ("hugo", "pelican"):
+        if layout in only:
+            subprocess.run([python, str(shared / "make_corpus.py"), "--layout", layout, "--n", str(n),
+                            "--out", str(out / layout), "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+    # make_corpus.main()'s loop: pool, Zipf weights (exponent 1.0, its default), seeded rng, start date
+    pool = mc.tag_pool()
+    weights = [1.0 / (r + 1) ** 1.0 for r in range(len(pool))]
+    rng = random.Random(seed)
+    start = dt.datetime(2015, 1, 1, 8, 0)
+    extra = random.Random(seed + 2)  # category, source, keyword links: not part of the article
+    chrome = Chrome(tag_pool())
+    prng = random.Random(seed + 1)  # page chrome
+    sizes = []
+    paths = {}
+    for i in range(n):
+        aid = f"a{i:06d}"
+        title, date, tags, body = mc.article(rng, aid, weights, pool, start)
+        if "hugo" in only:
+            written = (out / "hugo/content/posts" / f"{aid}.md").read_text(encoding="utf-8")
+            if written != mc.render("hugo", title, date, tags, body):
+                raise SystemExit(f"{aid}: make_corpus.py wrote another article than its article() gives "
+                                 "(its main loop changed?): update generate_shared")
+        a = Article.from_text(i, title, date, tags, body.split("\n\n"), extra)
+        if a.md_body() != body + "\n":
+            raise SystemExit(f"{aid}: the pieces do not give back make_corpus.py's text")
+        if "html" in only:
+            page = a.page_html(chrome, prng)
+            sizes.append(len(page.encode("utf-8")))
+            write(out / "html/content" / (a.rel + ".html"), page)
+        if "md" in only:
+            write(out / "md/content" / (a.rel + ".md"), a.markdown("sitegen"))
+        if i == n // 2:  # anchors.sh edits a%06d of N/2
+            paths = {"html": f"html/content/{a.rel}.html", "md": f"md/content/{a.rel}.md",
+                     "hugo": f"hugo/content/posts/{aid}.md", "pelican": f"pelican/content/{aid}.md"}
+    return {"n": n, "corpus": "shared", "html_bytes_min": min(sizes, default=0),
+            "html_bytes_max": max(sizes, default=0), "html_bytes_avg": sum(sizes) // max(1, len(sizes)),
+            "middle": paths}
 
 def edit_article(path: Path, stamp: str) -> None:
     """Append a paragraph to one article (raw HTML: inside div.entry; Markdown: at the end)."""
@@ -314,7 +464,7 @@ def edit_article(path: Path, stamp: str) -> None:
         # before the marker, which stays for the next edit (each edit must change the page)
         text = text.replace(marker, f" <p>{para}</p>{marker}", 1)
     else:
-        text += f"\n{para}\n"
+        text += f"\n\n{para}\n"  # as anchors.sh's touch_one
     path.write_text(text, encoding="utf-8")
     st = os.stat(path)
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
@@ -326,8 +476,12 @@ def main() -> None:
     ap.add_argument("--out", required=True, type=Path)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--only", default="html,md,hugo,pelican")
+    ap.add_argument("--corpus", choices=("shared", "own"), default="shared",
+                    help="shared: the articles of ../shared/bench/make_corpus.py (the anchors'); "
+                         "own: this module's generator")
     a = ap.parse_args()
-    info = generate(a.n, a.out, a.seed, tuple(a.only.split(",")))
+    only = tuple(a.only.split(","))
+    info = (generate_shared(a.n, a.out, a.seed, only) if a.corpus == "shared" else generate(a.n, a.out, a.seed, only))
     print(f"wrote {a.n} articles to {a.out} ({a.only}); raw HTML pages "
           f"{info['html_bytes_min'] // 1024}-{info['html_bytes_max'] // 1024} KB, avg {info['html_bytes_avg'] // 1024} KB")
 
