@@ -15,11 +15,93 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _md: list[markdown.Markdown] = []
 
 
+def _triggers() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(inline pattern name, its regex) -> literals at least one of which any match contains.
+    Only patterns whose regex is exactly the one listed here are ever skipped."""
+    from markdown import inlinepatterns as ip
+
+    table = {
+        ("backtick", ip.BACKTICK_RE): ("`",),
+        ("escape", ip.ESCAPE_RE): ("\\",),
+        ("reference", ip.REFERENCE_RE): ("[",),
+        ("link", ip.LINK_RE): ("[",),
+        ("short_reference", ip.REFERENCE_RE): ("[",),
+        ("footnote", r"\[\^([^\]]*)\]"): ("[^",),
+        ("image_link", ip.IMAGE_LINK_RE): ("![",),
+        ("image_reference", ip.IMAGE_REFERENCE_RE): ("![",),
+        ("short_image_ref", ip.IMAGE_REFERENCE_RE): ("![",),
+        ("autolink", ip.AUTOLINK_RE): ("<",),
+        ("automail", ip.AUTOMAIL_RE): ("<",),
+        ("linebreak", ip.LINE_BREAK_RE): ("  \n",),
+        ("html", ip.HTML_RE): ("<",),
+        ("entity", ip.ENTITY_RE): ("&",),
+    }
+    return table
+
+
+class _SkippingInline(markdown.treeprocessors.InlineProcessor):
+    """Python-Markdown's inline processor, which tries every inline pattern (a Python call and a
+    regex search each, ~15 per text run) on every run of text; this one skips a pattern when the
+    text holds none of the literals every match of it contains (most CJK paragraphs hold none of
+    `` ` \\ [ < & * _ ``). Skipping a pattern that cannot match is what trying it does: the
+    output is the same (``tests/test_speed_markdown.py`` compares the two)."""
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        table = _triggers()
+        registry = md.inlinePatterns
+        self._patterns = list(registry)  # the order the stock processor indexes them in (sorted)
+        names = [item.name for item in registry._priority]  # sorted by the line above
+        self._needs: list[tuple[str, ...] | None] = []
+        for name, pattern in zip(names, self._patterns):
+            need = table.get((name, getattr(pattern, "pattern", None)))
+            if need is None and isinstance(pattern, markdown.inlinepatterns.DelimiterProcessor):
+                need = tuple(pattern.tokens)  # its regex is the delimiters, one of them
+            self._needs.append(need)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+        # InlineProcessor.__handleInline, with the skip; it is called through its mangled name.
+        if not isinstance(data, markdown.util.AtomicString):
+            apply = self._InlineProcessor__applyPattern
+            patterns, needs = self._patterns, self._needs
+            start = 0
+            count = len(patterns)
+            while patternIndex < count:
+                need = needs[patternIndex]
+                if need is not None:
+                    for literal in need:
+                        if literal in data:
+                            break
+                    else:  # the pattern cannot match: what trying it would find
+                        patternIndex += 1
+                        start = 0
+                        continue
+                data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
+                if not matched:
+                    patternIndex += 1
+        return data
+
+
+def _skipping_ok(md: markdown.Markdown) -> bool:
+    """The skip relies on InlineProcessor's private methods (Python-Markdown 3.x); without them
+    the stock processor is kept."""
+    base = markdown.treeprocessors.InlineProcessor
+    return (hasattr(base, "_InlineProcessor__handleInline") and hasattr(base, "_InlineProcessor__applyPattern")
+            and type(md.treeprocessors["inline"]) is base)
+
+
+def _converter(skip: bool = True) -> markdown.Markdown:
+    md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    if skip and _skipping_ok(md):
+        md.treeprocessors.register(_SkippingInline(md), "inline", 20)
+    return md
+
+
 def _to_html(text: str) -> str:
     """Python-Markdown with one converter per process, reset between documents (making one
     costs about as much as converting a page)."""
     if not _md:
-        _md.append(markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html"))
+        _md.append(_converter())
     md = _md[0]
     try:
         return md.reset().convert(text)
