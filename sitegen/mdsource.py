@@ -109,7 +109,7 @@ def _to_html(text: str) -> str:
         _md.clear()  # never reuse a converter left half-way through a document
         raise
 
-from .record import CleanResult, Record, html_to_text, summarize
+from .record import CleanResult, Record, summary_of_html
 
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 KNOWN_KEYS = {"title", "date", "tags", "source", "url", "author", "language", "lang", "draft", "summary"}
@@ -183,7 +183,6 @@ def read_markdown(data: bytes, *, rel_path: str, language: str = "zh-CN") -> Cle
         h = re.search(r"^#\s+(.+)$", text, re.M)
         title = h.group(1).strip() if h else rel_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         warnings.append("no title in front matter; used " + ("the first heading" if h else "the file name"))
-    body_text = html_to_text(body)
     record = Record(
         title=title, body_html=body, source_path=rel_path,
         source_hash=hashlib.sha256(data).hexdigest(), date=date, tags=tags,
@@ -191,7 +190,7 @@ def read_markdown(data: bytes, *, rel_path: str, language: str = "zh-CN") -> Cle
         url=str(url) if url else None,
         author=str(meta["author"]) if meta.get("author") else None,
         language=str(meta.get("language") or meta.get("lang") or language),
-        summary=str(meta.get("summary") or summarize(body_text)), warnings=tuple(warnings),
+        summary=str(meta.get("summary") or summary_of_html(body)), warnings=tuple(warnings),
     )
     return CleanResult(rel_path, "article", None, record, tuple(warnings),
                        ("reader: Markdown with YAML front matter",))

@@ -95,22 +95,46 @@ class CleanResult:
         }
 
 
+class _Enough(Exception):
+    """Raised inside ``_paragraphs`` once the caller has the text it needs."""
+
+
 def html_to_text(body_html: str) -> str:
     """Plain text of an HTML fragment: one paragraph per block element, joined by a blank line,
     whitespace inside a paragraph collapsed; image captions (<figcaption>) are not part of the
     text, as in the corpus's hand-checked records. (lxml: this runs for every record.)"""
+    return "\n\n".join(_paragraphs(body_html))
+
+
+def summary_of_html(body_html: str, limit: int = 120) -> str:
+    """``summarize(html_to_text(body_html), limit)``, without walking past the paragraphs the
+    summary is made of (a summary needs the first one or two of a page's fifteen)."""
+    def enough(paras: list[str], chars: int) -> bool:
+        return chars > limit and len(_summary_text("\n\n".join(paras))) > limit + 1
+
+    return summarize("\n\n".join(_paragraphs(body_html, enough)), limit)
+
+
+def _paragraphs(body_html: str, enough=None) -> list[str]:
+    """The paragraphs of ``html_to_text``; with ``enough(paragraphs, characters)``, only the
+    first ones, up to the one after which it says True."""
     if not body_html or not body_html.strip():
-        return ""
+        return []
     root = lxml.html.document_fromstring("<html><body>" + body_html + "</body></html>")
     body = root.find("body")
     paras: list[str] = []
     buf: list[str] = []
+    chars = 0
 
     def flush() -> None:
+        nonlocal chars
         text = _WS.sub(" ", "".join(buf)).strip()
         if text:
             paras.append(text)
+            chars += len(text)
         buf.clear()
+        if text and enough is not None and enough(paras, chars):
+            raise _Enough
 
     def walk(node) -> None:
         if node.text and isinstance(node.tag, str):
@@ -134,15 +158,30 @@ def html_to_text(body_html: str) -> str:
             if child.tail:
                 buf.append(child.tail)
 
-    if body is not None:
-        walk(body)
-    flush()
-    return "\n\n".join(paras)
+    try:
+        if body is not None:
+            walk(body)
+        flush()
+    except _Enough:
+        pass
+    return paras
+
+
+def _summary_text(text: str) -> str:
+    return _CJK_GAP.sub("", _WS.sub(" ", text).strip())
 
 
 def summarize(text: str, limit: int = 120) -> str:
     """A short plain-text summary: the first paragraph(s), cut at ``limit`` characters."""
-    text = _CJK_GAP.sub("", _WS.sub(" ", text).strip())
+    # Whitespace folding and the CJK gap are local: the summary text of a prefix of ``text`` is a
+    # prefix of the whole one's, but for its last character. So when a prefix gives more than
+    # limit + 1 characters, the summary is made from it (not from a whole page's text).
+    head = 4 * limit + 64
+    if len(text) > head:
+        short = _summary_text(text[:head])
+        if len(short) > limit + 1:
+            return short[:limit].rstrip() + "…"
+    text = _summary_text(text)
     if len(text) <= limit:
         return text
     return text[:limit].rstrip() + "…"
