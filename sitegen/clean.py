@@ -121,7 +121,7 @@ def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str) -> Cle
     if not dec.text.strip():
         return _error(rel_path, "empty file (only whitespace)", explain)
     try:
-        root = X.parse_html(dec.text)
+        root = X.parse_html(dec.text, dec.utf8)
     except (ValueError, TypeError) as e:
         return _error(rel_path, f"unparseable HTML: {e}", explain)
 

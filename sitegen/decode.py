@@ -25,7 +25,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sitegen.errors import PageError
 
@@ -35,6 +35,9 @@ class Decoded:
     text: str
     encoding: str
     warnings: tuple[str, ...] = ()
+    # ``text`` as UTF-8 when that is the page's own bytes (a UTF-8 or ASCII page that needed no
+    # change): the parser reads them instead of encoding the text again. None otherwise.
+    utf8: bytes | None = field(default=None, compare=False, repr=False)
 
 
 _BOMS = (
@@ -191,13 +194,16 @@ def _mostly_text(sample: str) -> bool:
     return controls < 0.02 * len(sample) and odd < 0.05 * len(sample)
 
 
-def _finish(text: str, encoding: str, warnings: list[str]) -> Decoded:
+def _finish(text: str, encoding: str, warnings: list[str], utf8: bytes | None = None) -> Decoded:
+    """``utf8``: the bytes ``text`` was decoded from, when they are its UTF-8 encoding."""
     if "\ufeff" in text:
         text = text.replace("\ufeff", "")
+        utf8 = None
     if "\x00" in text:
         text = text.replace("\x00", "")
         warnings.append("NUL characters removed")
-    return Decoded(text, encoding, tuple(warnings))
+        utf8 = None
+    return Decoded(text, encoding, tuple(warnings), utf8)
 
 
 def _strict(data: bytes, codec: str) -> str | None:
@@ -232,11 +238,11 @@ def decode(data: bytes) -> Decoded:
 
     if data.isascii():
         declared = _codec(declared_charset(data))
-        return _finish(data.decode("ascii"), declared or "ascii", warnings)
+        return _finish(data.decode("ascii"), declared or "ascii", warnings, data)
 
     text = _strict(data, "utf-8")
     if text is not None:
-        return _finish(text, "utf-8", warnings)
+        return _finish(text, "utf-8", warnings, data)
 
     declared_name = declared_charset(data)
     declared = _codec(declared_name)

@@ -70,12 +70,14 @@ _CTRL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
 _CTRL_BYTES = bytes(list(range(0x00, 0x09)) + [0x0b] + list(range(0x0e, 0x20)) + [0x7f])
 
 
-def parse_html(text: str):
-    """Parse page text to an lxml root element (never None). Raises ValueError if unparseable."""
-    data = text.encode("utf-8", errors="replace")
-    # control characters and U+FFFE/U+FFFF are dropped (checked on the bytes: a regex over the
-    # whole text costs more than the parse of a clean page)
-    if len(data.translate(None, _CTRL_BYTES)) != len(data) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
+def parse_html(text: str, utf8: bytes | None = None):
+    """Parse page text to an lxml root element (never None). Raises ValueError if unparseable.
+    ``utf8``: ``text`` encoded as UTF-8, when the caller has it (``Decoded.utf8``)."""
+    data = utf8 if utf8 is not None else text.encode("utf-8", errors="replace")
+    # control characters and U+FFFE/U+FFFF are dropped (control bytes are checked on the bytes:
+    # a regex over the whole text costs more than the parse of a clean page; the two
+    # non-characters on the text: their UTF-8 lead byte is that of CJK full-width punctuation)
+    if len(data.translate(None, _CTRL_BYTES)) != len(data) or "\ufffe" in text or "\uffff" in text:
         data = _CTRL.sub("", text).encode("utf-8", errors="replace")
     if not data.strip():
         raise ValueError("empty document")

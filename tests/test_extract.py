@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sitegen import extract as X
 from sitegen.clean import clean_bytes, load_profiles
 
 P = "俄罗斯总统新闻秘书佩斯科夫称，商业谈判仍在继续，因为有两国领导人的政治意愿，所以商业问题的协调将继续进行，我们毫不怀疑将达成所有必要的协议。"
@@ -211,3 +212,27 @@ def test_sanitizer_keeps_figure_and_figcaption():
     out = sanitize(html)
     assert out.startswith(f'<figure><img src="{IMG}" alt="a"><figcaption>说明 <a href="https://e.com/"')
     assert out.endswith("</figcaption></figure>")
+
+
+# --- the parser reads a UTF-8 page's own bytes (no second encoding of the text) ---------------
+@pytest.mark.parametrize("raw", [
+    "<html><body><p>正文，标点！</p></body></html>".encode(),
+    b"<html><body><p>plain ascii</p></body></html>",
+    "\ufeff<html><body><p>前\ufeff后</p></body></html>".encode(),
+    "<html><body><p>控\x01制\x7f字\ufffe符\uffff</p></body></html>".encode(),
+    b"<html><body><p>nul\x00byte</p></body></html>",
+    "<html><head><meta charset=gbk></head><body><p>国标码</p></body></html>".encode("gb18030"),
+])
+def test_decoded_utf8_bytes_are_the_text_and_parse_the_same(raw: bytes) -> None:
+    from lxml import etree
+
+    from sitegen.decode import decode
+
+    dec = decode(raw)
+    if dec.utf8 is not None:
+        assert dec.utf8 == dec.text.encode("utf-8")
+    a = X.parse_html(dec.text, dec.utf8)
+    b = X.parse_html(dec.text)
+    assert etree.tostring(a, encoding="unicode") == etree.tostring(b, encoding="unicode")
+    text = a.text_content()
+    assert not any(c in text for c in "\x00\x01\x7f\ufffe\uffff\ufeff")
