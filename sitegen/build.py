@@ -7,12 +7,13 @@ read sources -> clean (cached in the store) -> taxonomy -> render plan -> render
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from . import urls
 from .config import Config
@@ -25,6 +26,7 @@ from .taxonomy import Entry, build_site
 
 if TYPE_CHECKING:  # imported lazily at run time (a no-change build never needs Jinja)
     from .render import Renderer
+    from .session import Session
 
 HTML_EXT = (".html", ".htm")
 MD_EXT = (".md", ".markdown")
@@ -149,13 +151,14 @@ def load_site_profiles(config: Config):
 
 
 def clean_all(sources: list[Source], store: Store, profiles, config: Config, jobs: int, report: BuildReport,
-              progress=None) -> None:
+              progress=None, partial: bool = False) -> None:
     """Bring the store up to date with the sources: reuse what is unchanged, clean the rest
-    (in ``jobs`` processes, streaming results into the store)."""
+    (in ``jobs`` processes, streaming results into the store). ``partial``: ``sources`` are only
+    some of the site's."""
     from . import clean as cleaner
 
     cleaned, reused = parallel.refresh_records(sources, store, profiles, config, cleaner.CLEANER_VERSION,
-                                               jobs, progress=_show_progress(progress))
+                                               jobs, progress=_show_progress(progress), partial=partial)
     report.cleaned += cleaned
     report.reused += reused
 
@@ -166,11 +169,12 @@ def _show_progress(progress) -> bool:
 
 
 # --- stage 3: collect -------------------------------------------------------------------------
-def collect(store: Store, config: Config, present: set[str], report: BuildReport) -> list[Entry]:
-    """Turn stored results into entries with output paths; report skips and errors."""
+def collect(results, config: Config, report: BuildReport, cache: dict | None = None) -> list[Entry]:
+    """Turn stored results (``Store.results_meta`` rows, in path order) into entries with output
+    paths; report skips and errors. ``cache``: rel -> (record, entry), kept between builds by a
+    session; an entry is reused while its record is the very same object."""
     by_path: dict[str, str] = {}
     entries: list[Entry] = []
-    results = [r for r in store.results_meta() if r[0] in present]
     md_stems = {p.rsplit(".", 1)[0] for p, kind, *_ in results if p.lower().endswith(MD_EXT) and kind == ARTICLE}
     for path, kind, reason, warnings, rec in results:
         if kind == ERROR:
@@ -179,19 +183,26 @@ def collect(store: Store, config: Config, present: set[str], report: BuildReport
         if kind != ARTICLE or rec is None:
             report.skipped.append((path, kind, reason or ""))
             continue
-        if path.lower().endswith(HTML_EXT) and path.rsplit(".", 1)[0] in md_stems:
+        if md_stems and path.lower().endswith(HTML_EXT) and path.rsplit(".", 1)[0] in md_stems:
             report.skipped.append((path, "superseded", "a hand-corrected .md record of the same path exists"))
             continue
-        try:
-            out = urls.article_path(path, rec.date, config.permalink)
-        except urls.UnsafePath as e:
-            report.errors.append((path, str(e)))
-            continue
+        c = cache.get(path) if cache is not None else None
+        if c is not None and c[0] is rec:
+            entry = c[1]
+        else:
+            try:
+                entry = _entry(rec, urls.article_path(path, rec.date, config.permalink))
+            except urls.UnsafePath as e:
+                report.errors.append((path, str(e)))
+                continue
+            if cache is not None:
+                cache[path] = (rec, entry)
+        out = entry.path
         if out in by_path:
             report.errors.append((path, f"output path {out} is already taken by {by_path[out]}"))
             continue
         by_path[out] = path
-        entries.append(_entry(rec, out))
+        entries.append(entry)
     report.articles = len(entries)
     return entries
 
@@ -227,72 +238,183 @@ def build_lock(cache_dir: Path):
 
 
 def build(config: Config, *, jobs: int | None = None, progress=None, search: str | None = None,
-          cancel=None) -> BuildReport:
+          cancel=None, session: Session | None = None, changed: Iterable[str] | None = None) -> BuildReport:
     """``search="defer"`` (the preview): keep the search index already in the site and set
     ``report.search_stale`` when it is not this build's; a later build without it brings it up to date.
-    ``cancel()``, polled while Pagefind runs: True gives the build up (search.Cancelled, nothing written)."""
+    ``cancel()``, polled while Pagefind runs: True gives the build up (search.Cancelled, nothing written).
+    ``session``: what a long-lived process keeps between builds (``session.Session``); with it,
+    ``changed`` (the absolute paths of the sources the watcher saw change, if known) spares the scan."""
     report = BuildReport(output_dir=config.output_dir)
     jobs = jobs or config.effective_jobs
     clock = _Clock(report)
-    with build_lock(config.cache_dir), Store(config.cache_dir) as store:
-        with clock("read"):
-            sources = scan_sources(config.content_dir)
-            inputs = shortcut.inputs_fingerprint(config, sources, search)
-            saved = shortcut.previous(store, inputs, config.output_dir)
-            if saved is not None:  # nothing this build reads changed, nor the site it made
-                shortcut.restore(report, saved, len(sources))
-                return report
-            shortcut.forget(store)
-            from .plan import plan_jobs, plan_warnings
-            from .render import Renderer
-            from .search import index_site, keep_index
-
-            profiles = load_site_profiles(config)
-        with clock("clean"):
-            clean_all(sources, store, profiles, config, jobs, report, progress)
-            present = {s.rel for s in sources}
-            store.forget_except(present)
-        with clock("taxonomy"):
-            entries = collect(store, config, present, report)
-            entries, duplicates = drop_duplicates(entries, config, report, store.fingerprints())
-            site = build_site(entries, config.page_size)
-            renderer = Renderer(config.templates_dir, config.language)
-        out = Output(config.output_dir, config.cache_dir / "staging")
-        try:  # nothing reaches the site before the commit: any failure leaves it as it was
-            with clock("render"):
-                report.warnings.extend(plan_warnings(config))
-                jobs_ = plan_jobs(site, config, outbound=store.outbound_links(), duplicates=duplicates,
-                                  url_keys=store.url_keys())
-                keys, stamps = render_all(jobs_, renderer, store, out, report, jobs, progress)
-                for rel, src in renderer.static_files():
-                    out.put(rel, src.read_bytes())
-            with clock("search"):
-                if config.search:
-                    articles = [(e.path, keys[e.path]) for e in site.entries]
-                    if search == "defer":
-                        kept, report.search_stale = keep_index(articles, store.output_keys(), out, config.language)
-                        keys |= kept
-                    else:
-                        keys |= index_site(articles, store.output_keys(), out, config.language,
-                                           config.cache_dir / "pagefind", cancel)
-        except BaseException:
-            out.abort()
-            raise
-        with clock("write"):
-            report.written, report.removed = out.commit()
-            store.set_output_keys(keys, parallel.final_stamps(keys, stamps, out))
-            report.outputs = len(out.kept)
-            shortcut.remember(store, inputs, config.output_dir, report, out.site_parts)
+    # A build makes hundreds of thousands of small objects and no reference cycle worth chasing:
+    # the cycle collector only adds pauses (tens of ms when a session holds a big warm state).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with build_lock(config.cache_dir), _open_store(config, session) as store:
+            try:
+                _build(config, store, report, clock, jobs, progress, search, cancel, session, changed)
+            except BaseException:
+                if session is not None:
+                    session.reset()  # whatever it half-learnt: the next build starts cold
+                raise
+    finally:
+        if collecting:
+            gc.enable()
     return report
 
 
+@contextmanager
+def _open_store(config: Config, session: Session | None):
+    if session is not None:  # the session keeps its connection open between builds
+        yield session.open_store(config)
+        return
+    with Store(config.cache_dir) as store:
+        yield store
+
+
+def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, jobs: int, progress,
+           search: str | None, cancel, session: Session | None, changed: Iterable[str] | None) -> None:
+    warm = session is not None and session.warm(config, store)
+    with clock("read"):
+        sources = session.updated_sources(config.content_dir, changed) if warm else None
+        if sources is None:
+            sources = {s.rel: s for s in scan_sources(config.content_dir)}
+        if not warm:
+            inputs = shortcut.inputs_fingerprint(config, list(sources.values()), search)
+            saved = shortcut.previous(store, inputs, config.output_dir)
+            if saved is not None:  # nothing this build reads changed, nor the site it made
+                shortcut.restore(report, saved, len(sources))
+                return
+            shortcut.forget(store)
+            profiles = load_site_profiles(config)
+        else:
+            profiles = session.profiles
+            if session.shortcut_kept:  # the cold build remembered one; this build changes the site
+                shortcut.forget(store)
+                session.shortcut_kept = False
+        from .plan import plan_jobs, plan_warnings
+        from .render import Renderer
+        from .search import index_site, keep_index
+
+    with clock("clean"):
+        if warm:  # only what differs from the last build is looked at
+            known = session.sources
+            dirty = [s for rel, s in sources.items()
+                     if (k := known.get(rel)) is not s and (k is None or k.stamp != s.stamp)]
+            gone = [rel for rel in known if rel not in sources]
+            clean_all(dirty, store, profiles, config, jobs, report, progress, partial=True)
+            report.reused += len(sources) - len(dirty)
+            store.forget(gone)
+            session.load_results(store, set(sources), [s.rel for s in dirty], gone)
+        else:
+            clean_all(sorted(sources.values(), key=lambda s: s.rel), store, profiles, config, jobs, report,
+                      progress)
+            store.forget_except(set(sources))
+            if session is not None:
+                session.load_results(store, set(sources))
+    with clock("taxonomy"):
+        if session is not None:
+            results, fingerprints = session.rows(), session.fingerprints
+            outbound, url_keys, entry_cache = session.outbound, session.url_keys, session.entries
+        else:
+            results = [r for r in store.results_meta() if r[0] in sources]
+            fingerprints, outbound, url_keys, entry_cache = store.fingerprints(), None, None, None
+        entries = collect(results, config, report, entry_cache)
+        entries, duplicates = drop_duplicates(entries, config, report, fingerprints)
+        site = build_site(entries, config.page_size)
+        renderer = Renderer(config.templates_dir, config.language)
+    out = Output(config.output_dir, config.cache_dir / "staging")
+    try:  # nothing reaches the site before the commit: any failure leaves it as it was
+        with clock("render"):
+            report.warnings.extend(plan_warnings(config))
+            plan = plan_jobs(site, config, outbound=store.outbound_links() if outbound is None else outbound,
+                             duplicates=duplicates, url_keys=store.url_keys() if url_keys is None else url_keys,
+                             cache=session.plan_cache if session is not None else None)
+            keys, stamps = render_all(plan, renderer, store, out, report, jobs, progress,
+                                      old=session.outputs if warm else None)
+            for rel, src in renderer.static_files():
+                out.put(rel, src.read_bytes())
+        with clock("search"):
+            if config.search:
+                articles = [(e.path, keys[e.path]) for e in site.entries]
+                old_keys = ({p: k for p, (k, _) in session.outputs.items()} if warm else store.output_keys())
+                if search == "defer":
+                    kept, report.search_stale = keep_index(articles, old_keys, out, config.language)
+                    keys |= kept
+                else:
+                    keys |= index_site(articles, old_keys, out, config.language,
+                                       config.cache_dir / "pagefind", cancel)
+    except BaseException:
+        out.abort()
+        raise
+    with clock("write"):
+        if warm:
+            _commit_warm(session, store, out, keys, report)
+        else:
+            report.written, report.removed = out.commit()
+            final = parallel.final_stamps(keys, stamps, out)
+            store.set_output_keys(keys, final)
+            report.outputs = len(out.kept)
+            shortcut.remember(store, inputs, config.output_dir, report, out.site_parts)
+            if session is not None:
+                session.filled(config, store, sources, profiles, {p: (k, final[p]) for p, k in keys.items()})
+    if warm:
+        session.sources = sources
+
+
+def _commit_warm(session: Session, store: Store, out: Output, keys: dict[str, str], report: BuildReport) -> None:
+    """The commit of a warm build: the outputs that no longer belong are known by name (the last
+    build's), so the output folder is not walked; only changed memo rows are written."""
+    old = session.outputs
+    written, _ = out.commit(prune=False)
+    gone = [p for p in old if p not in keys]
+    removed = 0
+    for p in gone:
+        rel = urls.safe_relpath(p)
+        if rel in out.kept:  # (cannot be: keys holds every output kept)
+            continue
+        try:
+            os.unlink(out.target(rel))
+            removed += 1
+        except FileNotFoundError:
+            pass
+        except IsADirectoryError:
+            pass
+        _remove_empty_parents(out, rel)
+    changed: dict[str, tuple[str, str]] = {}
+    for p, k in keys.items():
+        prev = old.get(p)
+        if prev is None or prev[0] != k or not prev[1]:  # (what render_outputs rendered)
+            changed[p] = (k, "")
+    for p, (k, _) in changed.items():
+        changed[p] = (k, out.stamp(urls.safe_relpath(p)) or "")
+    store.update_output_keys(changed, gone)
+    for p in gone:
+        old.pop(p, None)
+    old.update(changed)
+    report.written, report.removed, report.outputs = written, removed, len(out.kept)
+
+
+def _remove_empty_parents(out: Output, rel: str) -> None:
+    folder = rel.rpartition("/")[0]
+    while folder:
+        try:
+            os.rmdir(out.out_dir / folder)
+        except OSError:
+            return
+        folder = folder.rpartition("/")[0]
+
+
 def render_all(plan, renderer: Renderer, store: Store, out: Output, report: BuildReport, jobs: int = 1,
-               progress=None) -> tuple[dict[str, str], dict[str, str]]:
+               progress=None, old: dict[str, tuple[str, str]] | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """Render (in ``jobs`` processes) the outputs whose memo key or file changed; stage them.
-    Returns ({output path: memo key}, {output path: stamp} of the outputs left as they were)."""
+    Returns ({output path: memo key}, {output path: stamp} of the outputs left as they were).
+    ``old``: the last build's memo keys and stamps, when known to describe the files."""
     keys, stamps, report.rendered = parallel.render_outputs(
         plan, renderer, store, store.path.parent, out, jobs, progress=_show_progress(progress),
-        on_duplicate=lambda path: BuildError(f"two pages want the same output path {path}"))
+        on_duplicate=lambda path: BuildError(f"two pages want the same output path {path}"), old=old)
     return keys, stamps
 
 

@@ -16,6 +16,7 @@ inherit the profiles and the Jinja environment, nothing is pickled but the work 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import multiprocessing
 import sys
@@ -24,7 +25,10 @@ from typing import Callable, Iterable, Iterator
 
 from .record import ERROR, CleanResult
 from .store import ANY, CleanerKeys, Store
-from .urls import safe_relpath
+from .urls import safe_relpath as _safe_relpath
+
+# A pure function called for every output of every build: remembered (a serve process runs many).
+safe_relpath = functools.lru_cache(maxsize=1 << 18)(_safe_relpath)
 from .output import Output, stage
 
 CLEAN_BATCH = 256  # results per store transaction
@@ -81,11 +85,11 @@ def _clean_one(item: tuple[str, str, str, str | None]):
 
 
 def refresh_records(sources, store: Store, profiles, config, cleaner_version: str, jobs: int,
-                    progress: bool = False) -> tuple[int, int]:
-    """Bring the store up to date with ``sources`` (objects with rel, path, stamp).
-    Returns (cleaned, reused)."""
+                    progress: bool = False, partial: bool = False) -> tuple[int, int]:
+    """Bring the store up to date with ``sources`` (objects with rel, path, stamp); ``partial``:
+    they are only some of the sources (only their rows are looked up). Returns (cleaned, reused)."""
     keys = CleanerKeys.of(profiles, cleaner_version, (config.language, config.max_page_bytes))
-    stored = store.stored()
+    stored = store.stored([s.rel for s in sources] if partial else None)
     todo: list[tuple[str, str, str, str | None]] = []
     reused = 0
     for s in sources:
@@ -170,29 +174,43 @@ def _batches(items: list, size: int) -> Iterator[list]:
 
 
 def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out: Output, jobs: int,
-                   progress: bool = False, on_duplicate: Callable[[str], Exception] | None = None
+                   progress: bool = False, on_duplicate: Callable[[str], Exception] | None = None,
+                   old: dict[str, tuple[str, str]] | None = None
                    ) -> tuple[dict[str, str], dict[str, str], int]:
     """Render what changed: ({output path: memo key}, {output path: stamp} of the outputs reused
     as they are, number of pages rendered). An output is reused when its memo key and its file's
-    stamp are those of the last build."""
-    old = store.output_stamps()
+    stamp are those of the last build. ``old``: {output path: (memo key, stamp)} of the last
+    build, known to describe the files (a warm session): their stamps are not checked again."""
+    trusted = old is not None
+    if old is None:
+        old = store.output_stamps()
     keys: dict[str, str] = {}
     stamps: dict[str, str] = {}
     pending: list = []
+    memo_keys = _memo_keys(renderer)
+    kept = out.kept
     for job in plan:
         if job.path in keys:
             raise (on_duplicate(job.path) if on_duplicate else ValueError(f"duplicate output {job.path}"))
-        key = renderer.key(job)
+        if job.memo is not None:  # the render key of a cheap memo key: digested once per process
+            mk = (job.template, job.memo, job.body_key)
+            key = memo_keys.get(mk)
+            if key is None:
+                key = memo_keys[mk] = renderer.key(job)
+        else:
+            key = renderer.key(job)
         keys[job.path] = key
         prev = old.get(job.path)
         if prev is not None and prev[0] == key:
             rel = safe_relpath(job.path)
-            stamp = out.stamp(rel)
+            stamp = (prev[1] or None) if trusted else out.stamp(rel)
             if stamp is not None and stamp == prev[1]:
-                out.keep(rel)
+                kept.add(rel)
                 stamps[job.path] = stamp
                 continue
         pending.append(job)
+    if len(memo_keys) > 4 * len(keys) + 1024:  # old keys pile up in a long session: start again
+        memo_keys.clear()
     if not pending:
         return keys, stamps, 0
     use_pool = _pool_wanted(jobs, len(pending), MIN_PARALLEL_RENDER)
@@ -217,6 +235,18 @@ def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out:
             pool.join()
         _state.clear()
     return keys, stamps, len(pending)
+
+
+# theme hash -> {(template, memo, body key): render key}: one theme at a time
+_MEMO_KEYS: dict[str, dict[tuple, str]] = {}
+
+
+def _memo_keys(renderer) -> dict[tuple, str]:
+    table = _MEMO_KEYS.get(renderer.theme_hash)
+    if table is None:
+        _MEMO_KEYS.clear()
+        table = _MEMO_KEYS[renderer.theme_hash] = {}
+    return table
 
 
 def final_stamps(keys: dict[str, str], known: dict[str, str], out: Output) -> dict[str, str]:

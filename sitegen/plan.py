@@ -105,6 +105,42 @@ def code_fingerprint() -> str:
     return _code_fp[0]
 
 
+class PlanCache:
+    """Memo digests kept between the builds of one process (``session.Session``), so an entry that
+    is the same object as in the last build costs a lookup instead of a digest. Each value is
+    stored with the objects it was made from and used only when they are those very objects;
+    everything is dropped when the settings' fingerprint, the tag slugs or the link index differ."""
+
+    def __init__(self) -> None:
+        self.clear(None, None, None)
+
+        self.index_inputs: tuple | None = None
+        self.link_index = None
+
+    def clear(self, fp, slugs, index) -> None:
+        self.fp, self.slugs, self.index = fp, slugs, index
+        self.items: dict[int, tuple] = {}  # id(entry) -> (entry, item digest)
+        self.articles: dict[int, tuple] = {}  # id(entry) -> (entry, newer, older, outbound, memo)
+        # (kind, page fields, extra, ids of its entries) -> (its entries, memo); the entries are
+        # held so that no id can be reused by another object while its memo is cached
+        self.lists: dict[tuple, tuple] = {}
+
+    def check(self, fp: str, slugs: dict, index) -> None:
+        if fp != self.fp or slugs != self.slugs or (index is not self.index and index != self.index):
+            self.clear(fp, slugs, index)
+
+    def link_index_for(self, entries, duplicates: dict, slugs: dict, url_keys: dict | None) -> "links.LinkIndex":
+        """``LinkIndex.make`` of these inputs, or the last one when they are equal (it is only made
+        of the entries' ids, paths and URLs, the duplicates, the tag slugs and the URL keys)."""
+        inputs = ([(e.id, e.path, e.url) for e in entries],
+                  sorted((d.id, d.path, d.url, k.path) for d, k in duplicates.items()), dict(slugs),
+                  dict(url_keys or {}))
+        if inputs != self.index_inputs:
+            self.index_inputs = inputs
+            self.link_index = links.LinkIndex.make(entries, duplicates, slugs, url_keys)
+        return self.link_index
+
+
 class Plan:
     """Every output page of the site (iterate it for the ``Job``s).
 
@@ -117,20 +153,33 @@ class Plan:
     entry -> the entry kept in its place."""
 
     def __init__(self, site: Site, config: Config, *, outbound: dict[str, list[str]] | None = None,
-                 duplicates: dict[Entry, Entry] | None = None, url_keys: dict[str, str] | None = None):
+                 duplicates: dict[Entry, Entry] | None = None, url_keys: dict[str, str] | None = None,
+                 cache: PlanCache | None = None):
         self.site, self.config = site, config
         self.outbound = outbound or {}
         self.duplicates = duplicates or {}
         self.slugs = {t.name: t.slug for t in site.tags}
-        self.index = links.LinkIndex.make(site.entries, self.duplicates, self.slugs, url_keys)
+        if cache is not None:
+            self.index = cache.link_index_for(site.entries, self.duplicates, self.slugs, url_keys)
+        else:
+            self.index = links.LinkIndex.make(site.entries, self.duplicates, self.slugs, url_keys)
         self.months = [(year, month, len(entries),
                         paginate(list(entries), config.page_size,
                                  lambda n, y=year, m=month: urls.archive_page(y, m, n)))
                        for (year, month), entries in site.months]
         self._fp = hashlib.blake2b(repr((code_fingerprint(), _site_ctx(config), config.images, REWRITE_VERSION))
                                    .encode(), digest_size=20).hexdigest()
-        # entry id -> its item digest: made once per build, reused by every list page showing it
-        self._items = {e.id: self._item_memo(e) for e in site.entries}
+        self.cache = cache
+        if cache is not None:
+            cache.check(self._fp, self.slugs, self.index)
+            old, cache.items = cache.items, {}
+            for e in site.entries:
+                c = old.get(id(e))
+                cache.items[id(e)] = c if c is not None and c[0] is e else (e, self._item_memo(e))
+            self._items = {c[0].id: c[1] for c in cache.items.values()}
+        else:
+            # entry id -> its item digest: made once per build, reused by every list page showing it
+            self._items = {e.id: self._item_memo(e) for e in site.entries}
 
     # --- cheap memo keys ----------------------------------------------------------------
     def _memo(self, *parts, items: list[bytes] = ()) -> str:
@@ -150,6 +199,18 @@ class Plan:
         return tuple((h, self.index.target(h)) for h in self.outbound.get(e.id, ()))
 
     def _list_memo(self, kind: str, page: Page, extra) -> str:
+        cache = self.cache
+        if cache is not None:
+            key = (kind, page.path, page.number, page.total, page.prev_path, page.next_path, extra,
+                   tuple(map(id, page.items)))
+            hit = self._old_lists.get(key)
+            if hit is None:
+                hit = (page.items, self._list_memo_of(kind, page, extra))
+            cache.lists[key] = hit
+            return hit[1]
+        return self._list_memo_of(kind, page, extra)
+
+    def _list_memo_of(self, kind: str, page: Page, extra) -> str:
         return self._memo(kind, page.path, page.number, page.total, page.prev_path, page.next_path, extra,
                           len(page.items), items=self._item_digests(page.items))
 
@@ -207,11 +268,25 @@ class Plan:
         has_feeds = bool(config.base_url)
         sitemap_pages: list[tuple[str, str | None]] = []
 
+        cache = self.cache
+        old_articles: dict = {}
+        self._old_lists = {}
+        if cache is not None:
+            old_articles, cache.articles = cache.articles, {}
+            self._old_lists, cache.lists = cache.lists, {}
+        outbound = self.outbound
         for i, e in enumerate(site.entries):
             sitemap_pages.append((e.path, e.date))
             newer, older = site.neighbours[e.id]
-            memo = self._memo("article", _entry_fields(e), newer and (newer.title, newer.path), older and (older.title, older.path),
-                              tuple(slugs[t] for t in e.tags), self._links_of(e))
+            c = old_articles.get(id(e))
+            if c is not None and c[0] is e and c[1] is newer and c[2] is older and c[3] is outbound.get(e.id):
+                memo = c[4]
+            else:
+                memo = self._memo("article", _entry_fields(e), newer and (newer.title, newer.path),
+                                  older and (older.title, older.path),
+                                  tuple(slugs[t] for t in e.tags), self._links_of(e))
+            if cache is not None:
+                cache.articles[id(e)] = (e, newer, older, outbound.get(e.id), memo)
             yield Job(e.path, "article.html", None, body_id=e.id, body_key=e.body_key, memo=memo,
                       spec=("article", i))
 
@@ -287,7 +362,9 @@ class Plan:
 
 
 def plan_jobs(site: Site, config: Config, *, outbound: dict[str, list[str]] | None = None,
-              duplicates: dict[Entry, Entry] | None = None, url_keys: dict[str, str] | None = None) -> Plan:
+              duplicates: dict[Entry, Entry] | None = None, url_keys: dict[str, str] | None = None,
+              cache: PlanCache | None = None) -> Plan:
     """The render plan of ``site``: iterate it for every output page's ``Job``. ``url_keys``:
-    from ``Store.url_keys`` (made when the records were stored)."""
-    return Plan(site, config, outbound=outbound, duplicates=duplicates, url_keys=url_keys)
+    from ``Store.url_keys`` (made when the records were stored); ``cache``: kept between builds
+    by a long-lived process."""
+    return Plan(site, config, outbound=outbound, duplicates=duplicates, url_keys=url_keys, cache=cache)

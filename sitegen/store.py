@@ -180,10 +180,27 @@ class Store:
         self.close()
 
     # --- records -------------------------------------------------------------------------
-    def stored(self) -> dict[str, Stored]:
-        """source_path -> what is known of it, for every stored result (no records loaded)."""
+    def _select(self, sql: str, paths: Iterable[str] | None, order: str = "") -> Iterator[tuple]:
+        """Rows of ``sql`` (a SELECT ... FROM results with an optional WHERE), for every source or
+        only ``paths`` (queried in chunks, so any number of paths is fine)."""
+        if paths is None:
+            yield from self.db.execute(sql + order)
+            return
+        paths = sorted(set(paths))
+        glue = " AND " if " WHERE " in sql else " WHERE "
+        for i in range(0, len(paths), 500):
+            chunk = paths[i:i + 500]
+            yield from self.db.execute(f"{sql}{glue}source_path IN ({','.join('?' * len(chunk))}){order}", chunk)
+
+    def stored(self, paths: Iterable[str] | None = None) -> dict[str, Stored]:
+        """source_path -> what is known of it, for every stored result (or those of ``paths``;
+        no records loaded)."""
         return {r[0]: Stored(r[1], r[2], r[3], r[4]) for r in
-                self.db.execute("SELECT source_path, source_hash, claim, cleaner_key, stamp FROM results")}
+                self._select("SELECT source_path, source_hash, claim, cleaner_key, stamp FROM results", paths)}
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (another sitegen process) commits to the store."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
 
     def put_results(self, items: list[tuple[CleanResult, str, str, str, str]]) -> None:
         """Store results, (result, source_hash, claim, cleaner_key, stamp) each, in one transaction."""
@@ -216,7 +233,10 @@ class Store:
             self.db.executemany("UPDATE results SET stamp=? WHERE source_path=?", [(s, p) for p, s in items])
 
     def forget_except(self, keep: set[str]) -> int:
-        gone = [p for (p,) in self.db.execute("SELECT source_path FROM results") if p not in keep]
+        return self.forget([p for (p,) in self.db.execute("SELECT source_path FROM results") if p not in keep])
+
+    def forget(self, gone: list[str]) -> int:
+        """Drop the stored results of these sources (they no longer exist)."""
         if gone:
             with self.db:
                 self.db.execute("BEGIN")
@@ -224,11 +244,12 @@ class Store:
                 self.db.executemany("DELETE FROM bodies WHERE source_path=?", [(p,) for p in gone])
         return len(gone)
 
-    def results_meta(self) -> Iterator[tuple[str, str, str | None, tuple[str, ...], Record | None]]:
-        """Yield (source_path, kind, reason, warnings, record-without-body) for every stored page:
-        metadata only, bodies stay on disk."""
-        for path, kind, reason, warnings, meta in self.db.execute(
-                "SELECT source_path, kind, reason, warnings, record FROM results ORDER BY source_path"):
+    def results_meta(self, paths: Iterable[str] | None = None
+                     ) -> Iterator[tuple[str, str, str | None, tuple[str, ...], Record | None]]:
+        """Yield (source_path, kind, reason, warnings, record-without-body) for every stored page
+        (or those of ``paths``): metadata only, bodies stay on disk."""
+        for path, kind, reason, warnings, meta in self._select(
+                "SELECT source_path, kind, reason, warnings, record FROM results", paths, " ORDER BY source_path"):
             rec = None
             if meta is not None:  # Record.from_dict, without its per-call field lookup
                 d = json.loads(meta)
@@ -239,21 +260,21 @@ class Store:
                 rec = Record(**kw)
             yield path, kind, reason, tuple(json.loads(warnings)) if warnings != "[]" else (), rec
 
-    def fingerprints(self) -> dict[str, tuple[str, str, str] | None]:
+    def fingerprints(self, paths: Iterable[str] | None = None) -> dict[str, tuple[str, str, str] | None]:
         """source_path -> the duplicate fingerprint of its record (``links.fingerprint_of``),
         made when the record was stored."""
         # title and summary have no whitespace left (links._PUNCT), so the date takes the rest
         return {p: tuple(v.split("\n", 2)) if v else None for p, v in
-                self.db.execute("SELECT source_path, dup FROM results WHERE dup IS NOT NULL")}
+                self._select("SELECT source_path, dup FROM results WHERE dup IS NOT NULL", paths)}
 
-    def url_keys(self) -> dict[str, str]:
+    def url_keys(self, paths: Iterable[str] | None = None) -> dict[str, str]:
         """source_path -> ``links.normalise_url`` of its record's original URL (when it has one)."""
-        return dict(self.db.execute("SELECT source_path, url_key FROM results WHERE url_key IS NOT NULL"))
+        return dict(self._select("SELECT source_path, url_key FROM results WHERE url_key IS NOT NULL", paths))
 
-    def outbound_links(self) -> dict[str, list[str]]:
+    def outbound_links(self, paths: Iterable[str] | None = None) -> dict[str, list[str]]:
         """source_path -> the link targets in its body (for rewriting links between articles)."""
         return {p: json.loads(v) for p, v in
-                self.db.execute("SELECT source_path, links FROM results WHERE links IS NOT NULL")}
+                self._select("SELECT source_path, links FROM results WHERE links IS NOT NULL", paths)}
 
     def body(self, source_path: str) -> str:
         row = self.db.execute("SELECT body_html FROM bodies WHERE source_path=?", (source_path,)).fetchone()
@@ -282,6 +303,14 @@ class Store:
     def output_stamps(self) -> dict[str, tuple[str, str]]:
         """output path -> (memo key, stamp of the file it produced)."""
         return {p: (k, s) for p, k, s in self.db.execute("SELECT path, key, stamp FROM outputs")}
+
+    def update_output_keys(self, changed: dict[str, tuple[str, str]], gone: Iterable[str]) -> None:
+        """Change the memo of some outputs only: {output path: (key, stamp)}, and forget ``gone``."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("DELETE FROM outputs WHERE path=?", [(p,) for p in gone])
+            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?,?,?)",
+                                sorted((p, k, s) for p, (k, s) in changed.items()))
 
     def set_output_keys(self, keys: dict[str, str], stamps: dict[str, str] | None = None) -> None:
         """Replace the memo: {output path: key} and the stamps of the files (missing: '')."""

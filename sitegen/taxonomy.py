@@ -88,22 +88,28 @@ def build_site(entries, page_size: int) -> Site:
     by_tag: dict[str, list[Entry]] = {}
     for e in ordered:
         for t in e.tags:
-            by_tag.setdefault(t, []).append(e)
+            if t in by_tag:
+                by_tag[t].append(e)
+            else:
+                by_tag[t] = [e]
     slugs = urls.tag_slugs(list(by_tag))
     tags = tuple(sorted((Tag(t, slugs[t], tuple(es)) for t, es in by_tag.items()),
                         key=lambda t: (-t.count, t.name)))
     tag_pages = {t.name: paginate(list(t.entries), page_size, lambda n, s=t.slug: urls.tag_page(s, n))
                  for t in tags}
     home = paginate(ordered, page_size, urls.home_page)
-    neighbours = {}
-    for i, e in enumerate(ordered):
-        newer = ordered[i - 1] if i > 0 else None
-        older = ordered[i + 1] if i + 1 < len(ordered) else None
-        neighbours[e.id] = (newer, older)
-    months: dict[tuple[int, int], list[Entry]] = {}
+    # id -> (newer, older): the entries before and after it in the order
+    neighbours = dict(zip((e.id for e in ordered), zip([None] + ordered[:-1], ordered[1:] + [None])))
+    by_month: dict[str, list[Entry]] = {}
     for e in ordered:
-        if e.date and len(e.date) >= 7 and e.date[:4].isdigit() and e.date[5:7].isdigit():
-            months.setdefault((int(e.date[:4]), int(e.date[5:7])), []).append(e)
+        if e.date:
+            ym = e.date[:7]
+            if ym in by_month:
+                by_month[ym].append(e)
+            else:
+                by_month[ym] = [e]
+    months = {(int(ym[:4]), int(ym[5:7])): es for ym, es in by_month.items()
+              if len(ym) == 7 and ym[:4].isdigit() and ym[5:7].isdigit()}
     return Site(
         entries=tuple(ordered), tags=tags, home=home, tag_pages=tag_pages, neighbours=neighbours,
         months=tuple(sorted(((k, tuple(v)) for k, v in months.items()), reverse=True)),

@@ -32,7 +32,7 @@ def keyed_contexts(root) -> dict[str, tuple[str, str]]:
     with Store(cfg.cache_dir) as store:
         present = {s.rel for s in scan_sources(cfg.content_dir)}
         report = BuildReport()
-        entries, duplicates = drop_duplicates(collect(store, cfg, present, report), cfg, report)
+        entries, duplicates = drop_duplicates(collect([r for r in store.results_meta() if r[0] in present], cfg, report), cfg, report)
         plan = plan_jobs(build_site(entries, cfg.page_size), cfg, outbound=store.outbound_links(),
                          duplicates=duplicates)
         out = {}
