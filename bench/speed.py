@@ -109,11 +109,14 @@ CHECK_MODIFIED_METHOD = "mtime"
 SITEGEN_CONFIG = 'title = "新闻镜像"\npage_size = 20\nsearch = false\n'
 
 
-def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) -> tuple[float, float, float]:
+def measure(cmd: list[str], env: dict | None = None,
+            log: Path | None = None) -> tuple[float, float, float, float]:
     """(wall seconds, peak RSS MB of the largest process, CPU seconds user + system of the process and
-    its waited-for children) of one whole-process run. CPU seconds barely move with the machine's
-    load while wall time does: a parallel tool (Hugo) that gets one core instead of two takes
-    nearly twice as long."""
+    its waited-for children, of which system) of one whole-process run. CPU seconds barely move
+    with the machine's load while wall time does: a parallel tool (Hugo) that gets one core
+    instead of two takes nearly twice as long. System time is mostly the file system's: creating
+    thousands of files in an output folder just deleted costs ext4 more or less depending on where
+    the new folder lands (see bench/README.md, "Corpora")."""
     subprocess.run(["sync"], check=False)
     out = open(log, "wb") if log else subprocess.DEVNULL
     t0 = time.perf_counter()
@@ -127,7 +130,7 @@ def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) ->
     if proc.returncode not in (0, 1):
         tail = log.read_text(errors="replace")[-2000:] if log else ""
         raise SystemExit(f"FAILED ({proc.returncode}): {' '.join(cmd)}\n{tail}")
-    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, usage.ru_stime
 
 
 def anchors_setup(kind: str, site: Path, shared: Path) -> bool:
@@ -235,11 +238,11 @@ def main() -> None:
     shutil.rmtree(code, ignore_errors=True)
     shutil.copytree(REPO / "sitegen", code / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "templates", code / "templates")
-    rows: list[tuple[str, int, str, float, float, float]] = []
+    rows: list[tuple[str, int, str, float, float, float, float]] = []
     # make_corpus.py runs with the venv's Python, as in anchors.sh
     python = str(a.venv / "bin/python") if (a.venv / "bin/python").exists() else sys.executable
     print(f"# corpus {a.corpus}, {os.cpu_count()} cores, sitegen --jobs {a.jobs}, load average {_load()} at start; "
-          "tool n phase run wall_s rss_mb cpu_s cpu_pct", flush=True)
+          "tool n phase run wall_s rss_mb cpu_s cpu_pct sys_s", flush=True)
     for n in a.sizes:
         corpus, info = corpus_for(a.corpus, n, a.work, a.seed, python, a.shared)
         for name in tools:
@@ -254,10 +257,10 @@ def main() -> None:
                 for phase in ("cold", "nochange", "touch"):
                     if phase == "touch":
                         make_pages.edit_article(tool.middle(info), f"{r}-{time.time_ns()}")
-                    wall, rss, cpu = measure(cmd, env, logs / f"{a.corpus}-{name}-{n}-{phase}-{r}.log")
-                    rows.append((name, n, phase, wall, rss, cpu))
-                    print(f"{name}\t{n}\t{phase}\t{r}\t{wall:.2f}\t{rss:.0f}\t{cpu:.2f}\t{100 * cpu / wall:.0f}",
-                          flush=True)
+                    wall, rss, cpu, sys_s = measure(cmd, env, logs / f"{a.corpus}-{name}-{n}-{phase}-{r}.log")
+                    rows.append((name, n, phase, wall, rss, cpu, sys_s))
+                    print(f"{name}\t{n}\t{phase}\t{r}\t{wall:.2f}\t{rss:.0f}\t{cpu:.2f}\t{100 * cpu / wall:.0f}"
+                          f"\t{sys_s:.2f}", flush=True)
     print(f"# load average {_load()} at the end (other processes on the machine skew the figures)", flush=True)
     report(rows)
 
@@ -267,22 +270,22 @@ def _load() -> str:
 
 
 def report(rows) -> None:
-    med: dict[tuple[str, int, str], tuple[float, float, float]] = {}
+    med: dict[tuple[str, int, str], tuple[float, ...]] = {}
     for key in sorted({r[:3] for r in rows}):
         rs = [r for r in rows if r[:3] == key]
-        med[key] = tuple(statistics.median(r[i] for r in rs) for i in (3, 4, 5))
-    print("\n| tool | N | cold s | no-change s | one-article s | peak RSS MB (max of phases) | cold CPU s (CPU %) |")
+        med[key] = tuple(statistics.median(r[i] for r in rs) for i in (3, 4, 5, 6))
+    print("\n| tool | N | cold s | no-change s | one-article s | peak RSS MB (max of phases) | cold CPU s (CPU %, system s) |")
     print("|---|---|---|---|---|---|---|")
     for tool, n in sorted({(k[0], k[1]) for k in med}, key=lambda k: (k[1], k[0])):
-        g = lambda ph: med.get((tool, n, ph), (float("nan"),) * 3)
+        g = lambda ph: med.get((tool, n, ph), (float("nan"),) * 4)
         rss = max(g(ph)[1] for ph in ("cold", "nochange", "touch"))
         print(f"| {tool} | {n} | {g('cold')[0]:.2f} | {g('nochange')[0]:.2f} | {g('touch')[0]:.2f} | {rss:.0f} | "
-              f"{g('cold')[2]:.2f} ({100 * g('cold')[2] / g('cold')[0]:.0f}%) |")
+              f"{g('cold')[2]:.2f} ({100 * g('cold')[2] / g('cold')[0]:.0f}%, {g('cold')[3]:.2f}) |")
     print("\n| N | measure | sitegen | Hugo | Pelican | sitegen/Hugo (target) | Pelican/sitegen (target) |")
     print("|---|---|---|---|---|---|---|")
     for n in sorted({k[1] for k in med}):
         def v(tool, ph, i=0):
-            return med.get((tool, n, ph), (float("nan"),) * 3)[i]
+            return med.get((tool, n, ph), (float("nan"),) * 4)[i]
 
         def rss(tool):
             return max(v(tool, ph, 1) for ph in ("cold", "nochange", "touch"))
