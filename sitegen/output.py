@@ -75,12 +75,11 @@ class Output:
         Returns (files written, files removed)."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
         root = self.out_dir.resolve()
-        ready: set[str] = set()  # folders checked and made (once each, not once per file)
+        ready: set[str] = {""}  # folders checked and made (once each, not once per file)
         for rel in self.staged:
             folder = rel.rpartition("/")[0]
             if folder not in ready:
-                self._folder(folder, root)
-                ready.add(folder)
+                self._folder(folder, root, ready)
             dest = f"{self.out_dir}/{rel}"
             try:
                 os.replace(f"{self.staging}/{staged_name(rel)}", dest)
@@ -94,18 +93,30 @@ class Output:
         self.site_parts = parts if prune and not inside else None
         return len(self.staged), removed
 
-    def _folder(self, folder: str, root: Path) -> None:
-        """Make sure ``folder`` (relative) exists inside the output folder."""
-        path = self.out_dir / folder if folder else self.out_dir
-        # Defence in depth: the resolved path must stay inside the output folder.
-        if not path.resolve().is_relative_to(root):
-            raise ValueError(f"output path escapes the output folder: {folder!r}")
+    def _folder(self, folder: str, root: Path, ready: set[str]) -> None:
+        """Make sure ``folder`` (relative, normalised) is a folder inside the output folder, one
+        segment at a time from the top: a segment this makes is a real folder inside a checked
+        one, so only a symbolic link already standing there needs resolving (defence in depth:
+        it must not lead out of the output folder); a file standing there is replaced (a page
+        became a section). Adds what it checked to ``ready``."""
+        parent = folder.rpartition("/")[0]
+        if parent not in ready:
+            self._folder(parent, root, ready)
+        path = f"{self.out_dir}/{folder}"
         try:
-            path.mkdir(parents=True, exist_ok=True)
+            os.mkdir(path)
         except FileExistsError:
-            # A file stands where a folder must now be (a page became a section).
-            path.unlink()
-            path.mkdir(parents=True, exist_ok=True)
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode):
+                if not Path(path).resolve().is_relative_to(root):
+                    raise ValueError(f"output path escapes the output folder: {folder!r}") from None
+                if not os.path.isdir(path):
+                    os.unlink(path)
+                    os.mkdir(path)
+            elif not stat.S_ISDIR(st.st_mode):
+                os.unlink(path)
+                os.mkdir(path)
+        ready.add(folder)
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
