@@ -283,7 +283,8 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             sources = {s.rel: s for s in scan_sources(config.content_dir)}
         if not warm:
             inputs = shortcut.inputs_fingerprint(config, list(sources.values()), search)
-            saved = shortcut.previous(store, inputs, config.output_dir)
+            # (a session's first build goes all the way: it fills the session for the next ones)
+            saved = shortcut.previous(store, inputs, config.output_dir) if session is None else None
             if saved is not None:  # nothing this build reads changed, nor the site it made
                 shortcut.restore(report, saved, len(sources))
                 return
@@ -323,7 +324,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             fingerprints, outbound, url_keys, entry_cache = store.fingerprints(), None, None, None
         entries = collect(results, config, report, entry_cache)
         entries, duplicates = drop_duplicates(entries, config, report, fingerprints)
-        site = build_site(entries, config.page_size)
+        site = build_site(entries, config.page_size, session.site if warm else None)
         renderer = Renderer(config.templates_dir, config.language)
     out = Output(config.output_dir, config.cache_dir / "staging")
     try:  # nothing reaches the site before the commit: any failure leaves it as it was
@@ -362,6 +363,8 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
                 session.filled(config, store, sources, profiles, {p: (k, final[p]) for p, k in keys.items()})
     if warm:
         session.sources = sources
+    if session is not None:
+        session.site = site
 
 
 def _commit_warm(session: Session, store: Store, out: Output, keys: dict[str, str], report: BuildReport) -> None:

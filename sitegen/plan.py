@@ -120,10 +120,12 @@ class PlanCache:
     def clear(self, fp, slugs, index) -> None:
         self.fp, self.slugs, self.index = fp, slugs, index
         self.items: dict[int, tuple] = {}  # id(entry) -> (entry, item digest)
-        self.articles: dict[int, tuple] = {}  # id(entry) -> (entry, newer, older, outbound, memo)
-        # (kind, page fields, extra, ids of its entries) -> (its entries, memo); the entries are
-        # held so that no id can be reused by another object while its memo is cached
+        self.sig: list[tuple] = []  # (entry, (newer, older), outbound links) of each article, in order
+        self.jobs: list[Job] = []  # the article jobs made of them
+        # (kind, id(page), extra) -> (page, memo): pages are reused by build_site while they show
+        # the same entries; held here, so that no id is reused by another object meanwhile
         self.lists: dict[tuple, tuple] = {}
+        self.months: dict[tuple[int, int], tuple] = {}  # (year, month) -> its pages, last build
 
     def check(self, fp: str, slugs: dict, index) -> None:
         if fp != self.fp or slugs != self.slugs or (index is not self.index and index != self.index):
@@ -163,10 +165,14 @@ class Plan:
             self.index = cache.link_index_for(site.entries, self.duplicates, self.slugs, url_keys)
         else:
             self.index = links.LinkIndex.make(site.entries, self.duplicates, self.slugs, url_keys)
+        old_months = cache.months if cache is not None else {}
         self.months = [(year, month, len(entries),
                         paginate(list(entries), config.page_size,
-                                 lambda n, y=year, m=month: urls.archive_page(y, m, n)))
+                                 lambda n, y=year, m=month: urls.archive_page(y, m, n),
+                                 old_months.get((year, month), ())))
                        for (year, month), entries in site.months]
+        if cache is not None:
+            cache.months = {(y, m): pages for y, m, _, pages in self.months}
         self._fp = hashlib.blake2b(repr((code_fingerprint(), _site_ctx(config), config.images, REWRITE_VERSION))
                                    .encode(), digest_size=20).hexdigest()
         self.cache = cache
@@ -201,11 +207,10 @@ class Plan:
     def _list_memo(self, kind: str, page: Page, extra) -> str:
         cache = self.cache
         if cache is not None:
-            key = (kind, page.path, page.number, page.total, page.prev_path, page.next_path, extra,
-                   tuple(map(id, page.items)))
+            key = (kind, id(page), extra)
             hit = self._old_lists.get(key)
-            if hit is None:
-                hit = (page.items, self._list_memo_of(kind, page, extra))
+            if hit is None or hit[0] is not page:
+                hit = (page, self._list_memo_of(kind, page, extra))
             cache.lists[key] = hit
             return hit[1]
         return self._list_memo_of(kind, page, extra)
@@ -269,26 +274,34 @@ class Plan:
         sitemap_pages: list[tuple[str, str | None]] = []
 
         cache = self.cache
-        old_articles: dict = {}
         self._old_lists = {}
         if cache is not None:
-            old_articles, cache.articles = cache.articles, {}
             self._old_lists, cache.lists = cache.lists, {}
-        outbound = self.outbound
-        for i, e in enumerate(site.entries):
-            sitemap_pages.append((e.path, e.date))
-            newer, older = site.neighbours[e.id]
-            c = old_articles.get(id(e))
-            if c is not None and c[0] is e and c[1] is newer and c[2] is older and c[3] is outbound.get(e.id):
-                memo = c[4]
+        entries, neighbours, outbound = site.entries, site.neighbours, self.outbound
+        ids = [e.id for e in entries]
+        # What an article's job is made of, besides the settings, slugs and link index that
+        # PlanCache.check vouches for: its entry, its neighbours and its outbound links. A job is
+        # reused when these are equal to those at the same position in the last build (identical
+        # objects compare at once), so an edit costs a comparison per article, not a digest.
+        sig = list(zip(entries, map(neighbours.__getitem__, ids), map(outbound.get, ids)))
+        prev_sig, prev_jobs = (cache.sig, cache.jobs) if cache is not None else ((), ())
+        n_prev = len(prev_sig)
+        jobs: list[Job] = []
+        for i, s in enumerate(sig):
+            if i < n_prev and s == prev_sig[i]:
+                job = prev_jobs[i]
             else:
+                e, (newer, older), _ = s
                 memo = self._memo("article", _entry_fields(e), newer and (newer.title, newer.path),
                                   older and (older.title, older.path),
                                   tuple(slugs[t] for t in e.tags), self._links_of(e))
-            if cache is not None:
-                cache.articles[id(e)] = (e, newer, older, outbound.get(e.id), memo)
-            yield Job(e.path, "article.html", None, body_id=e.id, body_key=e.body_key, memo=memo,
-                      spec=("article", i))
+                job = Job(e.path, "article.html", None, body_id=e.id, body_key=e.body_key, memo=memo,
+                          spec=("article", i))
+            jobs.append(job)
+            yield job
+        if cache is not None:
+            cache.sig, cache.jobs = sig, jobs
+        sitemap_pages.extend((e.path, e.date) for e in entries)
 
         for i, page in enumerate(site.home):
             sitemap_pages.append((page.path, None))

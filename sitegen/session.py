@@ -52,6 +52,7 @@ class Session:
         self.outbound: dict[str, list[str]] = {}
         self.entries: dict[str, tuple] = {}  # rel -> (record, Entry): see build.collect
         self.outputs: dict[str, tuple[str, str]] | None = None  # output path -> (memo key, stamp)
+        self.site = None  # the last build's taxonomy.Site (its unchanged pages are reused)
         from .plan import PlanCache  # (Jinja loads with it: not at import time)
 
         self.plan_cache = PlanCache()

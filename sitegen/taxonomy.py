@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import ceil
+from operator import attrgetter
 
 from . import urls
 
@@ -64,26 +65,36 @@ class Site:
 
 def sort_entries(entries) -> list[Entry]:
     """Newest first; undated entries after all dated ones; ties broken by output path."""
-    by_path = sorted(entries, key=lambda e: e.path)
-    dated = sorted((e for e in by_path if e.date), key=lambda e: e.date, reverse=True)
+    by_path = sorted(entries, key=_path)
+    dated = sorted([e for e in by_path if e.date], key=_date, reverse=True)
     # sorted() is stable, but reverse=True keeps equal keys in their original (path) order too.
     undated = [e for e in by_path if not e.date]
     return dated + undated
 
 
-def paginate(items: list[Entry], size: int, path_of) -> tuple[Page, ...]:
+_path, _date = attrgetter("path"), attrgetter("date")
+
+
+def paginate(items: list[Entry], size: int, path_of, previous: tuple[Page, ...] = ()) -> tuple[Page, ...]:
+    """``previous``: the same list's pages in the last build (same ``path_of``): a page showing
+    the same entries is reused as it is (a long-lived process then re-digests only changed pages)."""
     total = max(1, ceil(len(items) / size))
     pages = []
     for n in range(1, total + 1):
+        chunk = tuple(items[(n - 1) * size: n * size])
+        if n <= len(previous) and (old := previous[n - 1]).total == total and old.items == chunk:
+            pages.append(old)
+            continue
         pages.append(Page(
-            number=n, total=total, items=tuple(items[(n - 1) * size: n * size]), path=path_of(n),
+            number=n, total=total, items=chunk, path=path_of(n),
             prev_path=path_of(n - 1) if n > 1 else None,
             next_path=path_of(n + 1) if n < total else None,
         ))
     return tuple(pages)
 
 
-def build_site(entries, page_size: int) -> Site:
+def build_site(entries, page_size: int, previous: Site | None = None) -> Site:
+    """``previous``: the last build's site in this process, whose unchanged pages are reused."""
     ordered = sort_entries(entries)
     by_tag: dict[str, list[Entry]] = {}
     for e in ordered:
@@ -95,9 +106,11 @@ def build_site(entries, page_size: int) -> Site:
     slugs = urls.tag_slugs(list(by_tag))
     tags = tuple(sorted((Tag(t, slugs[t], tuple(es)) for t, es in by_tag.items()),
                         key=lambda t: (-t.count, t.name)))
-    tag_pages = {t.name: paginate(list(t.entries), page_size, lambda n, s=t.slug: urls.tag_page(s, n))
+    old_slugs = {t.name: t.slug for t in previous.tags} if previous is not None else {}
+    tag_pages = {t.name: paginate(list(t.entries), page_size, lambda n, s=t.slug: urls.tag_page(s, n),
+                                  previous.tag_pages.get(t.name, ()) if old_slugs.get(t.name) == t.slug else ())
                  for t in tags}
-    home = paginate(ordered, page_size, urls.home_page)
+    home = paginate(ordered, page_size, urls.home_page, previous.home if previous is not None else ())
     # id -> (newer, older): the entries before and after it in the order
     neighbours = dict(zip((e.id for e in ordered), zip([None] + ordered[:-1], ordered[1:] + [None])))
     by_month: dict[str, list[Entry]] = {}
