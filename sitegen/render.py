@@ -50,6 +50,26 @@ def _theme_files(dirs: list[Path]) -> list[tuple[str, Path]]:
     return sorted(seen.items())
 
 
+_DICT_ATTRS = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, with ``item.name`` on a plain dict looked up as the key directly.
+
+    Jinja tries ``getattr(obj, name)`` first and falls back to ``obj[name]``: on the plain dicts
+    every render context is made of, that raises and catches an AttributeError per ``{{ x.y }}``
+    (~150 a page). A dict has no attributes but those of ``dict`` itself, so for any other name
+    the fallback is all Jinja would do: the same value, or the same undefined."""
+
+    def getattr(self, obj, attribute: str):
+        if type(obj) is dict and attribute not in _DICT_ATTRS:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 # (template folders, theme hash, language) -> (environment, strings, compiled templates)
 _ENV_CACHE: dict[tuple, tuple[jinja2.Environment, dict, dict[str, jinja2.Template]]] = {}
 
@@ -75,7 +95,7 @@ class Renderer:
         if cached is not None:
             self.env, self.strings, self._templates = cached
             return
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
             undefined=jinja2.StrictUndefined,
