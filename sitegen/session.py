@@ -86,6 +86,9 @@ class Session:
         self.shortcut_kept = True
         # The warm state lives as long as the process: keep the cycle collector from walking it
         # again and again (collected objects go on being freed by reference counting).
+        # (Unfrozen first: what an earlier cold build froze and has since become garbage, an old
+        # Jinja environment say, is collected now instead of never.)
+        gc.unfreeze()
         gc.collect()
         gc.freeze()
 
