@@ -189,6 +189,9 @@ def _rewrite_tokens(body: str, link_map: dict[str, str], images: str) -> str | N
         pos = m.end()
         name, raw_attrs, closing, text = m.groups()
         if text is not None:
+            if "&" not in text and ">" not in text and text[0] not in " \n\t\x0c":
+                out.append(text)  # most text: nothing to unescape, fold or escape
+                continue
             if "&" in text and "&" in _NH3_ENTITIES.sub("", text):
                 return None  # other references: html.parser has quirks (e.g. at the very end)
             text = _unesc(text)
@@ -204,6 +207,13 @@ def _rewrite_tokens(body: str, link_map: dict[str, str], images: str) -> str | N
             continue
         if name in _SPECIAL:
             return None
+        if not raw_attrs and name != "a" and name != "img":  # most tags: <p>, <strong>, <li>...
+            if name in _VOID:
+                out.append(f"<{name}/>")
+            else:
+                out.append(f"<{name}>")
+                stack.append((name, False))
+            continue
         attrs: dict[str, str] = {}
         for k, v in _ATTR.findall(raw_attrs):
             if k in _LIST_ATTRS or (k == "rel" and name not in ("a", "area", "link")) or k in attrs:
