@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable
 from . import urls
 from .config import Config
 from .errors import BuildError
-from . import parallel, shortcut
+from . import shortcut
 from .output import Output
 from .record import ARTICLE, ERROR, CleanResult, Record
 from .store import Store
@@ -156,6 +156,8 @@ def clean_all(sources: list[Source], store: Store, profiles, config: Config, job
     (in ``jobs`` processes, streaming results into the store). ``partial``: ``sources`` are only
     some of the site's."""
     from . import clean as cleaner
+
+    from . import parallel  # (with multiprocessing: not needed by a no-change build)
 
     cleaned, reused = parallel.refresh_records(sources, store, profiles, config, cleaner.CLEANER_VERSION,
                                                jobs, progress=_show_progress(progress), partial=partial)
@@ -355,7 +357,9 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             _commit_warm(session, store, out, keys, report)
         else:
             report.written, report.removed = out.commit()
-            final = parallel.final_stamps(keys, stamps, out)
+            from .parallel import final_stamps
+
+            final = final_stamps(keys, stamps, out)
             store.set_output_keys(keys, final)
             report.outputs = len(out.kept)
             shortcut.remember(store, inputs, config.output_dir, report, out.site_parts)
@@ -415,6 +419,8 @@ def render_all(plan, renderer: Renderer, store: Store, out: Output, report: Buil
     """Render (in ``jobs`` processes) the outputs whose memo key or file changed; stage them.
     Returns ({output path: memo key}, {output path: stamp} of the outputs left as they were).
     ``old``: the last build's memo keys and stamps, when known to describe the files."""
+    from . import parallel
+
     keys, stamps, report.rendered = parallel.render_outputs(
         plan, renderer, store, store.path.parent, out, jobs, progress=_show_progress(progress),
         on_duplicate=lambda path: BuildError(f"two pages want the same output path {path}"), old=old)

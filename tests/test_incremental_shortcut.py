@@ -201,6 +201,38 @@ def test_the_site_fingerprint_remembered_from_the_prune_walk_equals_a_fresh_walk
     build(load_config(root), jobs=1, progress=False)
     assert not (root / "_site/stray").exists() and not (root / "_site/kept").exists()
     with Store(root / ".sitegen") as store:
-        saved = json.loads(store.get_meta(shortcut.META_KEY))["site"]
-    assert saved == shortcut.site_fingerprint(root / "_site")
+        saved = json.loads(store.get_meta(shortcut.META_KEY))
+    walked = shortcut._entry_paths(root / "_site", None)
+    assert saved["paths"].split("\n") == walked  # every entry the prune walk left, as a fresh walk finds them
+    assert saved["site"] == shortcut.stat_digest(root / "_site", walked)
     assert took_shortcut(build(load_config(root), jobs=1, progress=False))
+
+
+def _stray_deep(root):
+    (root / "_site/news/stray.html").write_text("left behind", encoding="utf-8")
+
+
+def _empty_folder_deep(root):
+    (root / "_site/news/empty").mkdir()
+
+
+def _file_becomes_folder(root):
+    (root / "_site/news/0.html").unlink()
+    (root / "_site/news/0.html").mkdir()
+
+
+def _rename_inside(root):
+    (root / "_site/news/0.html").rename(root / "_site/news/0-old.html")
+
+
+@pytest.mark.parametrize("change", [_stray_deep, _empty_folder_deep, _file_becomes_folder, _rename_inside],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_the_stat_check_sees_what_only_a_walk_would_list(tmp_path, change):
+    """The shortcut stats the entries it knows instead of listing folders: an entry added deep
+    inside must still defeat it (through its folder's mtime)."""
+    root = site(tmp_path)
+    build(load_config(root), jobs=1, progress=False)
+    assert took_shortcut(build(load_config(root), jobs=1, progress=False))
+    change(root)
+    assert not took_shortcut(build(load_config(root), jobs=1, progress=False))
+    assert tree(root / "_site") == clean_build(root, tmp_path)
