@@ -82,6 +82,47 @@ class _SkippingInline(markdown.treeprocessors.InlineProcessor):
         return data
 
 
+# The block processors of ``extra`` + ``sane_lists``, in order. Every one but the last tests
+# for something at the start of a line (indentation, # = - _ * + digits > : [ | an HTML
+# placeholder) or for an empty block: a block whose lines all begin with a letter (CJK
+# included) or any other non-ASCII character reaches the paragraph processor whatever it is.
+_BLOCK_PROCESSORS = ("MarkdownInHtmlProcessor", "EmptyBlockProcessor", "ListIndentProcessor",
+                     "DefListIndentProcessor", "CodeBlockProcessor", "TableProcessor",
+                     "HashHeaderProcessor", "SetextHeaderProcessor", "HRProcessor", "SaneOListProcessor",
+                     "SaneUListProcessor", "DefListProcessor", "BlockQuoteProcessor",
+                     "FootnoteBlockProcessor", "AbbrBlockprocessor", "ReferenceProcessor", "ParagraphProcessor")
+# A line that starts with an ASCII character other than a letter, or an empty line.
+_LINE_NOT_PLAIN = re.compile(r"(?:\A|\n)(?:[\x00-\x40\x5b-\x60\x7b-\x7f]|\n|\Z)")
+
+
+def _paragraph_shortcut(md: markdown.Markdown) -> None:
+    """Send plain paragraph blocks straight to the paragraph processor.
+
+    BlockParser.parseBlocks asks all 17 block processors about every block (a regex each); a
+    paragraph of CJK text is claimed by the last. With exactly the processors above, a block
+    whose every line starts plainly (``_LINE_NOT_PLAIN`` finds nothing) goes to it directly;
+    any other block, or any other set of processors, takes the stock loop."""
+    parser = md.parser
+    if [type(p).__name__ for p in parser.blockprocessors] != list(_BLOCK_PROCESSORS):
+        return
+    processors = parser.blockprocessors
+    paragraph = processors["paragraph"]
+    not_plain = _LINE_NOT_PLAIN.search
+
+    def parse_blocks(parent, blocks: list[str]) -> None:
+        # BlockParser.parseBlocks, with the shortcut (the same rounds, one block each)
+        while blocks:
+            if not_plain(blocks[0]) is None:
+                paragraph.run(parent, blocks)
+                continue
+            for processor in processors:
+                if processor.test(parent, blocks[0]):
+                    if processor.run(parent, blocks) is not False:
+                        break
+
+    parser.parseBlocks = parse_blocks
+
+
 def _skipping_ok(md: markdown.Markdown) -> bool:
     """The skip relies on InlineProcessor's private methods (Python-Markdown 3.x); without them
     the stock processor is kept."""
@@ -94,6 +135,8 @@ def _converter(skip: bool = True) -> markdown.Markdown:
     md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
     if skip and _skipping_ok(md):
         md.treeprocessors.register(_SkippingInline(md), "inline", 20)
+    if skip:
+        _paragraph_shortcut(md)
     return md
 
 

@@ -1,7 +1,11 @@
-"""The Markdown converter's inline shortcut (``mdsource._SkippingInline``) must give exactly what
-Python-Markdown's own inline processor gives: it only skips patterns that cannot match."""
+"""The Markdown converter's shortcuts must give exactly what Python-Markdown gives: the inline
+one (``mdsource._SkippingInline``) only skips patterns that cannot match, the block one
+(``mdsource._paragraph_shortcut``) only sends to the paragraph processor blocks no other block
+processor would claim."""
 
 from __future__ import annotations
+
+import random
 
 import pytest
 
@@ -28,6 +32,10 @@ DOCS = [
     "嵌套 **粗体里 *斜体* 与 [链接 `码`](https://example.org)** 结束 ![alt *x*](/i.png)",
     "[链接里的 **粗体** 与 ![图](https://example.org/i.png)](https://example.org/a)",
     "尾部两个空格  \n" * 3 + "与 <br> 标签",
+    "标题\n===\n\n副标题\n---\n\n段落\n# 行中标题\n继续\n> 引用\n- 列表\n1. 序号\n: 定义\n[r]: /x\n*[A]: b",
+    "中文第一行\n第二行\n\n\n\n第三段\n\n    缩进代码\n\n- 列表\n\n  续行段落\n\n  中文续行\n\n结束",
+    "1. 项一\n\n    中文的缩进段落\n\n2. 项二\n中文懒续行\n\n* * *\n\n___\n\nＡ全角字母开头\n（括号开头）\n“引号开头”",
+    "a | b\n--|--\n1 | 2\n\n表 | 头\n:-|-:\n左 | 右\n\nword\nWord\n中文",
     "转义反斜杠 \\\\ 与 \\\\` 和 ``` `` ``` 与 `` ` ``",
     "",
 ]
@@ -46,6 +54,36 @@ def test_skipping_inline_processor_one_converter_for_every_document() -> None:
     fast, stock = mdsource._converter(skip=True), mdsource._converter(skip=False)
     for doc in DOCS + DOCS[::-1]:
         assert fast.reset().convert(doc) == stock.reset().convert(doc)
+
+
+LINE_STARTS = ["中文", "Latin", "“引", "（括", "ａ", "#", "## ", "=", "---", "- ", "* ", "+ ", "1. ", "2) ", "> ",
+               ": ", "[x]: /u", "[^1]: 注", "*[A]: b", "| a | b |", "|--|--|", "    ", "\t", "<div>", "</div>",
+               "```", "~~~", "<!-- c -->", "\\#", "_", "__x__", "![i](/i.png)", "[l](/l)", "`c`", "&amp;", " ", ""]
+
+
+def random_doc(rng: random.Random) -> str:
+    lines = []
+    for _ in range(rng.randint(1, 25)):
+        start = rng.choice(LINE_STARTS) if rng.random() < 0.6 else rng.choice(["中文", "新闻", "Text"])
+        lines.append(start + rng.choice(["", "正文内容，", "续 *强* 调", " tail", "：冒号"]))
+        if rng.random() < 0.3:
+            lines.append("")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_shortcuts_on_random_documents(seed: int) -> None:
+    rng = random.Random(seed)
+    fast, stock = mdsource._converter(skip=True), mdsource._converter(skip=False)
+    for _ in range(40):
+        doc = random_doc(rng)
+        assert fast.reset().convert(doc) == stock.reset().convert(doc), doc
+
+
+def test_the_paragraph_shortcut_is_installed() -> None:
+    """With today's Python-Markdown the shortcut applies (else the gain is silently lost)."""
+    assert "parseBlocks" in vars(mdsource._converter(skip=True).parser)
+    assert "parseBlocks" not in vars(mdsource._converter(skip=False).parser)
 
 
 def test_every_inline_pattern_is_known_to_the_shortcut() -> None:
