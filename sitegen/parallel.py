@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import hashlib
 import multiprocessing
 import sys
@@ -47,7 +48,9 @@ def _pool_wanted(jobs: int, n_items: int, minimum: int) -> bool:
 def _pool(jobs: int, n_items: int, minimum: int):
     if not _pool_wanted(jobs, n_items, minimum):
         return None
-    return multiprocessing.get_context("fork").Pool(min(jobs, max(1, n_items // 2)))
+    # (gc.enable: the build pauses the cycle collector in its own process; a worker, which may
+    # clean thousands of pages, collects as usual)
+    return multiprocessing.get_context("fork").Pool(min(jobs, max(1, n_items // 2)), initializer=gc.enable)
 
 
 def progress_bar(enabled: bool, total: int, desc: str):
