@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import threading
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -299,6 +300,46 @@ def test_save_during_a_build_queues_exactly_one_more_build():
     finally:
         release.set()
         rb.stop(10)
+
+
+def test_a_finished_save_shortens_the_quiet_window():
+    """After an event that ends a save (closed after writing, renamed into place) the build waits
+    ``quiet_saved``; after any other event the whole ``quiet`` window, restarted by each event."""
+    starts: list[float] = []
+    rb = Rebuilder(lambda kinds, paths: starts.append(time.monotonic()), quiet=0.6, quiet_saved=0.02).start()
+    try:
+        t0 = time.monotonic()
+        rb.request({"content"}, ["a.html"])  # modified: more of the same save may follow
+        time.sleep(0.2)
+        assert starts == []
+        rb.request({"content"}, ["a.html"], saved=True)  # closed after writing: done
+        wait_until(lambda: len(starts) == 1, what="the build after the save")
+        assert 0.2 <= starts[0] - t0 < 0.5
+        t1 = time.monotonic()
+        rb.request({"content"}, ["b.html"])
+        wait_until(lambda: len(starts) == 2, what="the build after a plain event")
+        assert starts[1] - t1 >= 0.6
+    finally:
+        rb.stop(10)
+
+
+def test_watcher_tells_which_events_end_a_save(site):
+    seen: list[tuple] = []
+    watcher = sv.Watcher(load_config(site), lambda kinds, paths, saved=False: seen.append((paths, saved)),
+                         log=lambda _: None)
+    watcher.save_hints = True
+    watcher.start()
+    try:
+        page = site / "content" / "new-page.html"
+        page.write_text("<p>新</p>", encoding="utf-8")  # created, modified, closed
+        wait_until(lambda: any(s for _, s in seen), what="a closed-after-writing event")
+        tmp = site / "content" / ".new-page.html.swp"
+        tmp.write_text("<p>再</p>", encoding="utf-8")
+        seen.clear()
+        tmp.rename(page)  # an atomic save: renamed into place
+        wait_until(lambda: any(s and str(page) in p for p, s in seen), what="the rename into place")
+    finally:
+        watcher.stop()
 
 
 def test_polling_fallback_when_inotify_watches_run_out(site, monkeypatch):
