@@ -123,6 +123,43 @@ def _paragraph_shortcut(md: markdown.Markdown) -> None:
     parser.parseBlocks = parse_blocks
 
 
+# Processors that change nothing in a document without any of these characters (what each one
+# looks for: raw HTML and entities, code fences, {: attribute lists }, backslash escapes).
+_NO_OP_WITHOUT = {
+    ("preprocessors", "HtmlBlockPreprocessor"): "<&",
+    ("preprocessors", "FencedBlockPreprocessor"): "`~",
+    ("treeprocessors", "AttrListTreeprocessor"): "{",
+    ("treeprocessors", "UnescapeTreeprocessor"): "\\",
+}
+
+
+def _no_op_shortcut(md: markdown.Markdown) -> None:
+    """Skip the processors of ``_NO_OP_WITHOUT`` on a document that holds none of their
+    characters: the HTML block extractor feeds the whole text through html.parser, the others
+    run regexes over every line or element, and each would return what it was given."""
+    document: dict = {}
+    for (kind, name), chars in _NO_OP_WITHOUT.items():
+        for processor in getattr(md, kind):
+            if type(processor).__name__ == name:
+                def skipping(arg, run=processor.run, chars=chars, pre=kind == "preprocessors"):
+                    text = document.get("text")
+                    if text is not None and not any(c in text for c in chars):
+                        return arg if pre else None  # a tree processor's None keeps the tree
+                    return run(arg)
+
+                processor.run = skipping
+    convert = md.convert
+
+    def converting(source: str) -> str:
+        document["text"] = source
+        try:
+            return convert(source)
+        finally:
+            document.clear()
+
+    md.convert = converting
+
+
 def _skipping_ok(md: markdown.Markdown) -> bool:
     """The skip relies on InlineProcessor's private methods (Python-Markdown 3.x); without them
     the stock processor is kept."""
@@ -137,6 +174,7 @@ def _converter(skip: bool = True) -> markdown.Markdown:
         md.treeprocessors.register(_SkippingInline(md), "inline", 20)
     if skip:
         _paragraph_shortcut(md)
+        _no_op_shortcut(md)
     return md
 
 
