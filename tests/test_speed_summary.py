@@ -76,3 +76,4 @@ def test_summary_of_html_equals_the_summary_of_the_whole_text(seed: int) -> None
         body = random_body(rng)
         for limit in (10, 120):
             assert summary_of_html(body, limit) == reference_summarize(html_to_text(body), limit), body
+
