@@ -87,9 +87,11 @@ def clean_file(path: Path, *, rel_path: str, profiles: Profiles, language: str =
     return clean_bytes(data, rel_path=rel_path, profiles=profiles, language=language)
 
 
-def clean_bytes(data: bytes, *, rel_path: str, profiles: Profiles, language: str = "zh-CN") -> CleanResult:
+def clean_bytes(data: bytes, *, rel_path: str, profiles: Profiles, language: str = "zh-CN",
+                source_hash: str | None = None) -> CleanResult:
+    """``source_hash``: sha256 hex digest of ``data`` when the caller has made it already."""
     try:
-        return _clean(data, rel_path, profiles, language)
+        return _clean(data, rel_path, profiles, language, source_hash)
     except RecursionError:
         return _error(rel_path, "page too deeply nested to process")
     except MemoryError:
@@ -107,11 +109,13 @@ def _error(rel_path: str, reason: str, explain=()) -> CleanResult:
 # The pipeline for one page
 
 
-def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str) -> CleanResult:
+def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str,
+           source_hash: str | None = None) -> CleanResult:
     explain: list[str] = []
     if not data or not data.strip():
         return _error(rel_path, "empty file")
-    source_hash = hashlib.sha256(data).hexdigest()
+    if source_hash is None:
+        source_hash = hashlib.sha256(data).hexdigest()
     try:
         dec = decode(data)
     except PageError as e:

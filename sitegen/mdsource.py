@@ -228,8 +228,10 @@ def _tags(value) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def read_markdown(data: bytes, *, rel_path: str, language: str = "zh-CN") -> CleanResult:
-    """Markdown page -> CleanResult. Never raises for a page problem."""
+def read_markdown(data: bytes, *, rel_path: str, language: str = "zh-CN",
+                  source_hash: str | None = None) -> CleanResult:
+    """Markdown page -> CleanResult. Never raises for a page problem. ``source_hash``: sha256
+    hex digest of ``data`` when the caller has made it already."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -266,7 +268,7 @@ def read_markdown(data: bytes, *, rel_path: str, language: str = "zh-CN") -> Cle
         warnings.append("no title in front matter; used " + ("the first heading" if h else "the file name"))
     record = Record(
         title=title, body_html=body, source_path=rel_path,
-        source_hash=hashlib.sha256(data).hexdigest(), date=date, tags=tags,
+        source_hash=source_hash or hashlib.sha256(data).hexdigest(), date=date, tags=tags,
         source=(str(meta["source"]).strip() or None) if meta.get("source") else None,
         url=str(url) if url else None,
         author=str(meta["author"]) if meta.get("author") else None,
