@@ -85,7 +85,7 @@ def parse_html(text: str, utf8: bytes | None = None):
     # non-characters on the text: their UTF-8 lead byte is that of CJK full-width punctuation)
     if len(data.translate(None, _CTRL_BYTES)) != len(data) or "\ufffe" in text or "\uffff" in text:
         data = _CTRL.sub("", text).encode("utf-8", errors="replace")
-    if not data.strip():
+    if not data or data.isspace():
         raise ValueError("empty document")
     root = lxml.html.document_fromstring(data, parser=_PARSER)
     if root is None:
