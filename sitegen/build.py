@@ -335,14 +335,15 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             plan = plan_jobs(site, config, outbound=store.outbound_links() if outbound is None else outbound,
                              duplicates=duplicates, url_keys=store.url_keys() if url_keys is None else url_keys,
                              cache=session.plan_cache if session is not None else None)
+            old_outputs = session.outputs if warm else store.output_stamps()
             keys, stamps = render_all(plan, renderer, store, out, report, jobs, progress,
-                                      old=session.outputs if warm else None)
+                                      old=old_outputs, trusted=warm)
             for rel, src in renderer.static_files():
                 out.put(rel, src.read_bytes())
         with clock("search"):
             if config.search:
                 articles = [(e.path, keys[e.path]) for e in site.entries]
-                old_keys = ({p: k for p, (k, _) in session.outputs.items()} if warm else store.output_keys())
+                old_keys = {p: k for p, (k, _) in old_outputs.items()}
                 if search == "defer":
                     kept, report.search_stale = keep_index(articles, old_keys, out, config.language)
                     keys |= kept
@@ -360,7 +361,8 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             from .parallel import final_stamps
 
             final = final_stamps(keys, stamps, out)
-            store.set_output_keys(keys, final)
+            store.update_output_keys({p: (k, final[p]) for p, k in keys.items() if old_outputs.get(p) != (k, final[p])},
+                                     [p for p in old_outputs if p not in keys])
             report.outputs = len(out.kept)
             shortcut.remember(store, inputs, config.output_dir, report, out.site_parts)
             if session is not None:
@@ -415,15 +417,17 @@ def _remove_empty_parents(out: Output, rel: str) -> None:
 
 
 def render_all(plan, renderer: Renderer, store: Store, out: Output, report: BuildReport, jobs: int = 1,
-               progress=None, old: dict[str, tuple[str, str]] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+               progress=None, old: dict[str, tuple[str, str]] | None = None, trusted: bool = False
+               ) -> tuple[dict[str, str], dict[str, str]]:
     """Render (in ``jobs`` processes) the outputs whose memo key or file changed; stage them.
     Returns ({output path: memo key}, {output path: stamp} of the outputs left as they were).
-    ``old``: the last build's memo keys and stamps, when known to describe the files."""
+    ``old``: the last build's memo keys and stamps; ``trusted``: known to describe the files."""
     from . import parallel
 
     keys, stamps, report.rendered = parallel.render_outputs(
         plan, renderer, store, store.path.parent, out, jobs, progress=_show_progress(progress),
-        on_duplicate=lambda path: BuildError(f"two pages want the same output path {path}"), old=old)
+        on_duplicate=lambda path: BuildError(f"two pages want the same output path {path}"), old=old,
+        trusted=trusted)
     return keys, stamps
 
 

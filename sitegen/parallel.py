@@ -178,13 +178,13 @@ def _batches(items: list, size: int) -> Iterator[list]:
 
 def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out: Output, jobs: int,
                    progress: bool = False, on_duplicate: Callable[[str], Exception] | None = None,
-                   old: dict[str, tuple[str, str]] | None = None
+                   old: dict[str, tuple[str, str]] | None = None, trusted: bool = False
                    ) -> tuple[dict[str, str], dict[str, str], int]:
     """Render what changed: ({output path: memo key}, {output path: stamp} of the outputs reused
     as they are, number of pages rendered). An output is reused when its memo key and its file's
-    stamp are those of the last build. ``old``: {output path: (memo key, stamp)} of the last
-    build, known to describe the files (a warm session): their stamps are not checked again."""
-    trusted = old is not None
+    stamp are those of the last build. ``old``: {output path: (memo key, stamp)} of the last build
+    (read from the store when None); ``trusted``: they are known to describe the files (a warm
+    session), whose stamps are then not checked again."""
     if old is None:
         old = store.output_stamps()
     keys: dict[str, str] = {}

@@ -311,12 +311,3 @@ class Store:
             self.db.executemany("DELETE FROM outputs WHERE path=?", [(p,) for p in gone])
             self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?,?,?)",
                                 sorted((p, k, s) for p, (k, s) in changed.items()))
-
-    def set_output_keys(self, keys: dict[str, str], stamps: dict[str, str] | None = None) -> None:
-        """Replace the memo: {output path: key} and the stamps of the files (missing: '')."""
-        stamps = stamps or {}
-        with self.db:
-            self.db.execute("BEGIN")
-            self.db.execute("DELETE FROM outputs")
-            self.db.executemany("INSERT INTO outputs VALUES (?,?,?)",
-                                sorted((p, k, stamps.get(p) or "") for p, k in keys.items()))
