@@ -366,7 +366,8 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             report.outputs = len(out.kept)
             shortcut.remember(store, inputs, config.output_dir, report, out.site_parts)
             if session is not None:
-                session.filled(config, store, sources, profiles, {p: (k, final[p]) for p, k in keys.items()})
+                session.filled(config, store, sources, profiles, {p: (k, final[p]) for p, k in keys.items()},
+                               set(out.kept))
     if warm:
         session.sources = sources
     if session is not None:
@@ -380,16 +381,12 @@ def _commit_warm(session: Session, store: Store, out: Output, keys: dict[str, st
     written, _ = out.commit(prune=False)
     gone = [p for p in old if p not in keys]
     removed = 0
-    for p in gone:
-        rel = urls.safe_relpath(p)
-        if rel in out.kept:  # (cannot be: keys holds every output kept)
-            continue
+    # every file the last build left that this one did not keep: pages, static files, index files
+    for rel in sorted(session.kept - out.kept):
         try:
             os.unlink(out.target(rel))
             removed += 1
-        except FileNotFoundError:
-            pass
-        except IsADirectoryError:
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             pass
         _remove_empty_parents(out, rel)
     changed: dict[str, tuple[str, str]] = {}
@@ -403,6 +400,7 @@ def _commit_warm(session: Session, store: Store, out: Output, keys: dict[str, st
     for p in gone:
         old.pop(p, None)
     old.update(changed)
+    session.kept = set(out.kept)
     report.written, report.removed, report.outputs = written, removed, len(out.kept)
 
 

@@ -53,6 +53,7 @@ class Session:
         self.entries: dict[str, tuple] = {}  # rel -> (record, Entry): see build.collect
         self.outputs: dict[str, tuple[str, str]] | None = None  # output path -> (memo key, stamp)
         self.site = None  # the last build's taxonomy.Site (its unchanged pages are reused)
+        self.kept: set[str] = set()  # every file of the output folder as the last build left it
         from .plan import PlanCache  # (Jinja loads with it: not at import time)
 
         self.plan_cache = PlanCache()
@@ -79,9 +80,10 @@ class Session:
             return False
         return True
 
-    def filled(self, config: Config, store: Store, sources: dict, profiles, outputs: dict) -> None:
+    def filled(self, config: Config, store: Store, sources: dict, profiles, outputs: dict, kept: set[str]) -> None:
         """After a cold build: remember what it found (results are loaded by ``load_results``)."""
         self.config, self.sources, self.profiles, self.outputs = config, sources, profiles, outputs
+        self.kept = kept
         self.data_version = store.data_version()
         self.shortcut_kept = True
         # The warm state lives as long as the process: keep the cycle collector from walking it

@@ -143,3 +143,17 @@ def test_warm_title_edit_reaches_neighbours_and_lists(tmp_path):
     own = victim.relative_to(root / "content").as_posix()
     assert own in shown and len([p for p in shown if p != own and not p.startswith(("index", "page/", "tags/", "archive/"))]) >= 1
     assert all(after[p] != before[p] for p in shown)
+
+
+def test_a_static_file_removed_from_the_theme_leaves_the_site(tmp_path):
+    root = make(tmp_path / "site", 6)
+    (root / "templates/static").mkdir(parents=True)
+    (root / "templates/static/extra.css").write_text("body{}", encoding="utf-8")
+    cfg = load_config(root)
+    session = Session()
+    build(cfg, jobs=1, progress=False, session=session)
+    assert (root / "_site/static/extra.css").is_file()
+    (root / "templates/static/extra.css").unlink()
+    report = build(cfg, jobs=1, progress=False, session=session, changed=[])
+    assert report.removed == 1 and not (root / "_site/static/extra.css").exists()
+    assert_same_site(tree(root / "_site"), clean_build_of(root, tmp_path))
