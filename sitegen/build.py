@@ -279,6 +279,7 @@ def _open_store(config: Config, session: Session | None):
 def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, jobs: int, progress,
            search: str | None, cancel, session: Session | None, changed: Iterable[str] | None) -> None:
     warm = session is not None and session.warm(config, store)
+    known: list[str] | None = None  # the output folder's entries, when unchanged since the last build
     with clock("read"):
         sources = session.updated_sources(config.content_dir, changed) if warm else None
         if sources is None:
@@ -286,7 +287,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
         if not warm:
             inputs = shortcut.inputs_fingerprint(config, list(sources.values()), search)
             # (a session's first build goes all the way: it fills the session for the next ones)
-            saved = shortcut.previous(store, inputs, config.output_dir) if session is None else None
+            saved, known = shortcut.examine(store, inputs, config.output_dir) if session is None else (None, None)
             if saved is not None:  # nothing this build reads changed, nor the site it made
                 shortcut.restore(report, saved, len(sources))
                 return
@@ -336,8 +337,11 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
                              duplicates=duplicates, url_keys=store.url_keys() if url_keys is None else url_keys,
                              cache=session.plan_cache if session is not None else None)
             old_outputs = session.outputs if warm else store.output_stamps()
+            # the folder is as the last build left it (a warm session, or checked by the shortcut):
+            # its memo table's stamps need no stat'ing
+            trusted = warm or known is not None
             keys, stamps = render_all(plan, renderer, store, out, report, jobs, progress,
-                                      old=old_outputs, trusted=warm)
+                                      old=old_outputs, trusted=trusted)
             for rel, src in renderer.static_files():
                 out.put(rel, src.read_bytes())
         with clock("search"):
@@ -357,14 +361,19 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
         if warm:
             _commit_warm(session, store, out, keys, report)
         else:
-            report.written, report.removed = out.commit()
+            if known is not None and not out.staging.resolve().is_relative_to(config.output_dir.resolve()):
+                report.written, _ = out.commit(prune=False)
+                report.removed, site_paths = _prune_known(out, known)
+            else:
+                report.written, report.removed = out.commit()
+                site_paths = None
             from .parallel import final_stamps
 
             final = final_stamps(keys, stamps, out)
             store.update_output_keys({p: (k, final[p]) for p, k in keys.items() if old_outputs.get(p) != (k, final[p])},
                                      [p for p in old_outputs if p not in keys])
             report.outputs = len(out.kept)
-            shortcut.remember(store, inputs, config.output_dir, report, out.site_parts)
+            shortcut.remember(store, inputs, config.output_dir, report, out.site_parts, site_paths)
             if session is not None:
                 session.filled(config, store, sources, profiles, {p: (k, final[p]) for p, k in keys.items()},
                                set(out.kept))
@@ -404,14 +413,52 @@ def _commit_warm(session: Session, store: Store, out: Output, keys: dict[str, st
     report.written, report.removed, report.outputs = written, removed, len(out.kept)
 
 
-def _remove_empty_parents(out: Output, rel: str) -> None:
+def _remove_empty_parents(out: Output, rel: str) -> list[str]:
+    """Remove the folders of ``rel`` left empty, innermost first; returns them ('a/b/' form)."""
+    gone = []
     folder = rel.rpartition("/")[0]
     while folder:
         try:
             os.rmdir(out.out_dir / folder)
         except OSError:
-            return
+            break
+        gone.append(folder + "/")
         folder = folder.rpartition("/")[0]
+    return gone
+
+
+def _prune_known(out: Output, known: list[str]) -> tuple[int, list[str]]:
+    """The prune of a build whose output folder is known entry by entry (``shortcut.examine``):
+    remove the files not kept by name, as the walk would (linked folders are left alone), and
+    return (files removed, the folder's entries now)."""
+    kept = out.kept
+    entries = set(known)
+    removed = 0
+    for p in known:
+        if p.endswith("/") or p in kept:
+            continue
+        target = out.out_dir / p
+        if target.is_symlink() and target.is_dir():
+            continue
+        try:
+            os.unlink(target)
+            removed += 1
+        except FileNotFoundError:
+            pass
+        except IsADirectoryError:  # a page's path became a folder's this build: it stays
+            continue
+        entries.discard(p)
+        entries.difference_update(_remove_empty_parents(out, p))
+    for rel in out.staged:  # new files, and the folders made for them
+        entries.add(rel)
+        folder = rel.rpartition("/")[0]
+        while folder and folder + "/" not in entries:
+            entries.add(folder + "/")
+            folder = folder.rpartition("/")[0]
+    # a file that became a folder (or back) is listed once, as what it is now
+    entries = {e for e in entries if e.endswith("/") or e + "/" not in entries or (out.out_dir / e).is_file()}
+    entries = {e for e in entries if not e.endswith("/") or e[:-1] not in entries}
+    return removed, sorted(entries)
 
 
 def render_all(plan, renderer: Renderer, store: Store, out: Output, report: BuildReport, jobs: int = 1,

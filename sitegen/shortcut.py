@@ -128,19 +128,29 @@ def _walk_parts(out_dir: Path) -> list[str]:
 
 def previous(store, inputs: str, out_dir: Path) -> dict | None:
     """The report of the last build when neither its inputs nor its output folder changed since."""
+    return examine(store, inputs, out_dir)[0]
+
+
+def examine(store, inputs: str, out_dir: Path) -> tuple[dict | None, list[str] | None]:
+    """(the last build's report if neither its inputs nor its output folder changed since, else
+    None; the output folder's entries as the last build left them if the folder did not change
+    since, whatever the inputs, else None). With the second, a build need not walk the folder to
+    find what to remove, nor stat every output to trust it."""
     raw = store.get_meta(META_KEY)
     if raw is None:
-        return None
+        return None, None
     try:
         saved = json.loads(raw)
     except ValueError:
-        return None
-    if saved.get("inputs") != inputs or saved.get("report", {}).get("search_stale"):
-        return None
+        return None, None
     paths = saved.get("paths")
-    if not isinstance(paths, str) or saved.get("site") != stat_digest(out_dir, paths.split("\n") if paths else []):
-        return None
-    return saved["report"]
+    if not isinstance(paths, str):
+        return None, None
+    entries = paths.split("\n") if paths else []
+    if saved.get("site") != stat_digest(out_dir, entries):
+        return None, None
+    same = saved.get("inputs") == inputs and not saved.get("report", {}).get("search_stale")
+    return (saved["report"] if same else None), entries
 
 
 def stat_digest(out_dir: Path, paths: list[str]) -> str:
@@ -189,11 +199,14 @@ def forget(store) -> None:
     store.delete_meta(META_KEY)
 
 
-def remember(store, inputs: str, out_dir: Path, report, site_parts: list[str] | None = None) -> None:
+def remember(store, inputs: str, out_dir: Path, report, site_parts: list[str] | None = None,
+             paths: list[str] | None = None) -> None:
     """After a successful full build. ``site_parts``: the output folder as the build's commit
-    left it (``Output.site_parts``), if known; else the folder is walked."""
+    left it (``Output.site_parts``), or ``paths``: its entries (``examine``'s form), if known;
+    else the folder is walked."""
     saved = {k: getattr(report, k) for k in _REPORTED}
-    paths = _entry_paths(out_dir, site_parts)
+    if paths is None:
+        paths = _entry_paths(out_dir, site_parts)
     if paths is None or not os.path.isdir(out_dir):
         return  # the folder changed while it was walked: no shortcut next time
     store.set_meta(META_KEY, json.dumps({"inputs": inputs, "site": stat_digest(out_dir, paths),
