@@ -123,8 +123,10 @@ def scan_sources(content_dir: Path) -> list[Source]:
 
 
 # --- stage 2: clean (cached) -----------------------------------------------------------------
-def clean_source(path: Path, rel: str, profiles, config: Config, data: bytes | None = None) -> CleanResult:
-    """One source file -> CleanResult, whatever its kind. Never raises for a page problem."""
+def clean_source(path: Path, rel: str, profiles, config: Config, data: bytes | None = None,
+                 source_hash: str | None = None) -> CleanResult:
+    """One source file -> CleanResult, whatever its kind. Never raises for a page problem.
+    ``source_hash``: the sha256 of ``data`` when the caller made it already."""
     from . import clean as cleaner  # the cleaner, Jinja and OpenCC load only when needed
 
     if rel.lower().endswith(MD_EXT):
@@ -137,9 +139,10 @@ def clean_source(path: Path, rel: str, profiles, config: Config, data: bytes | N
             return CleanResult(rel, ERROR, f"cannot read: {e.strerror or e}")
         from .mdsource import read_markdown  # Python-Markdown and PyYAML load only when needed
 
-        return read_markdown(data, rel_path=rel, language=config.language)
+        return read_markdown(data, rel_path=rel, language=config.language, source_hash=source_hash)
     if data is not None:
-        return cleaner.clean_bytes(data, rel_path=rel, profiles=profiles, language=config.language)
+        return cleaner.clean_bytes(data, rel_path=rel, profiles=profiles, language=config.language,
+                                   source_hash=source_hash)
     return cleaner.clean_file(path, rel_path=rel, profiles=profiles, language=config.language,
                               max_bytes=config.max_page_bytes)
 

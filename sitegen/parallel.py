@@ -15,7 +15,6 @@ inherit the profiles and the Jinja environment, nothing is pickled but the work 
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import gc
 import hashlib
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .record import ERROR, CleanResult
-from .store import ANY, CleanerKeys, Store
+from .store import ANY, CleanerKeys, Store, result_rows
 from .urls import safe_relpath as _safe_relpath
 
 # A pure function called for every output of every build: remembered (a serve process runs many).
@@ -65,7 +64,7 @@ def progress_bar(enabled: bool, total: int, desc: str):
 # --- cleaning ---------------------------------------------------------------------------------
 def _clean_one(item: tuple[str, str, str, str | None]):
     """In a worker: ("same", rel, stamp) if the bytes are those already stored, else
-    ("result", result-without-explain, source_hash, claim, stamp)."""
+    ("rows", the store's rows for the result: ``store.result_rows``)."""
     from .build import MD_EXT, clean_source
 
     rel, path, stamp, known_hash = item
@@ -77,14 +76,14 @@ def _clean_one(item: tuple[str, str, str, str | None]):
         data = Path(path).read_bytes()
     except (OSError, ValueError) as e:
         reason = f"cannot read: {e.strerror}" if isinstance(e, OSError) and e.strerror else str(e)
-        return "result", CleanResult(rel, ERROR, reason), "", ANY, stamp
+        return "rows", result_rows(CleanResult(rel, ERROR, reason), "", ANY, keys.key(ANY) or "", stamp)
     digest = hashlib.sha256(data).hexdigest()
     if digest == known_hash:
         return "same", rel, stamp
     is_md = rel.lower().endswith(MD_EXT)
-    res = clean_source(Path(path), rel, profiles, config, data)
+    res = clean_source(Path(path), rel, profiles, config, data, source_hash=digest)
     claim = keys.claim_of(res, is_md)
-    return "result", dataclasses.replace(res, explain=()), digest, claim, stamp
+    return "rows", result_rows(res, digest, claim, keys.key(claim) or "", stamp)
 
 
 def refresh_records(sources, store: Store, profiles, config, cleaner_version: str, jobs: int,
@@ -113,8 +112,7 @@ def refresh_records(sources, store: Store, profiles, config, cleaner_version: st
 
     def flush() -> None:
         if results:
-            store.put_results([(res, digest, claim, keys.key(claim) or "", stamp)
-                               for res, digest, claim, stamp in results])
+            store.put_rows(results)
             results.clear()
         if touched:
             store.restamp(touched)
@@ -130,7 +128,7 @@ def refresh_records(sources, store: Store, profiles, config, cleaner_version: st
                     touched.append((out[1], out[2]))
                     reused += 1
                 else:
-                    results.append(out[1:])
+                    results.append(out[1])
                     cleaned += 1
                 if len(results) + len(touched) >= CLEAN_BATCH:
                     flush()

@@ -53,6 +53,23 @@ CREATE TABLE IF NOT EXISTS bodies (source_path TEXT PRIMARY KEY, body_html TEXT)
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL, stamp TEXT NOT NULL);
 """
 
+def result_rows(res: CleanResult, source_hash: str, claim: str, cleaner_key: str, stamp: str) -> tuple[tuple, tuple]:
+    """The ``results`` and ``bodies`` rows of a result: its metadata as JSON, and what is derived
+    from it once, when it is stored (outbound links, duplicate fingerprint, URL key). Plain
+    strings, cheap to send from a worker process (a pickled record is not)."""
+    rec = res.record
+    meta = body = dup = url_key = None
+    if rec is not None:
+        d = rec.to_dict()
+        body = d.pop("body_html")
+        meta = json.dumps(d, ensure_ascii=False, sort_keys=True)
+        dup = "\n".join(fingerprint_of(rec.title, rec.summary, rec.date) or ())
+        url_key = normalise_url(rec.url) if rec.url else None
+    links = json.dumps(outbound_links(body), ensure_ascii=False) if body else None
+    return ((res.path, source_hash, claim, cleaner_key, stamp, res.kind, res.reason,
+             json.dumps(list(res.warnings), ensure_ascii=False), meta, links, dup, url_key), (res.path, body))
+
+
 # Claims that are not a profile name.
 GENERIC = "\x00generic"  # no profile claimed the page: the generic extractor made it
 MARKDOWN = "\x00markdown"  # a Markdown record: no profile is involved
@@ -204,27 +221,14 @@ class Store:
 
     def put_results(self, items: list[tuple[CleanResult, str, str, str, str]]) -> None:
         """Store results, (result, source_hash, claim, cleaner_key, stamp) each, in one transaction."""
-        rows = []
-        bodies = []
-        for res, source_hash, claim, cleaner_key, stamp in items:
-            rec = res.record
-            meta = None
-            body = None
-            dup = url_key = None
-            if rec is not None:
-                d = rec.to_dict()
-                body = d.pop("body_html")
-                meta = json.dumps(d, ensure_ascii=False, sort_keys=True)
-                dup = "\n".join(fingerprint_of(rec.title, rec.summary, rec.date) or ())
-                url_key = normalise_url(rec.url) if rec.url else None
-            links = json.dumps(outbound_links(body), ensure_ascii=False) if body else None
-            rows.append((res.path, source_hash, claim, cleaner_key, stamp, res.kind, res.reason,
-                         json.dumps(list(res.warnings), ensure_ascii=False), meta, links, dup, url_key))
-            bodies.append((res.path, body))
+        self.put_rows([result_rows(*item) for item in items])
+
+    def put_rows(self, rows: list[tuple[tuple, tuple]]) -> None:
+        """Store ``result_rows`` (made where the result was made: a worker) in one transaction."""
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-            self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?)", bodies)
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [r for r, _ in rows])
+            self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?)", [b for _, b in rows])
 
     def restamp(self, items: list[tuple[str, str]]) -> None:
         """(source_path, stamp): the file was touched but its bytes are the same."""
