@@ -307,10 +307,10 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
 
     with clock("clean"):
         if warm:  # only what differs from the last build is looked at
-            known = session.sources
+            before = session.sources
             dirty = [s for rel, s in sources.items()
-                     if (k := known.get(rel)) is not s and (k is None or k.stamp != s.stamp)]
-            gone = [rel for rel in known if rel not in sources]
+                     if (k := before.get(rel)) is not s and (k is None or k.stamp != s.stamp)]
+            gone = [rel for rel in before if rel not in sources]
             clean_all(dirty, store, profiles, config, jobs, report, progress, partial=True)
             report.reused += len(sources) - len(dirty)
             store.forget(gone)
