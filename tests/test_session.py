@@ -157,3 +157,28 @@ def test_a_static_file_removed_from_the_theme_leaves_the_site(tmp_path):
     report = build(cfg, jobs=1, progress=False, session=session, changed=[])
     assert report.removed == 1 and not (root / "_site/static/extra.css").exists()
     assert_same_site(tree(root / "_site"), clean_build_of(root, tmp_path))
+
+
+def test_the_preview_builds_warm_after_content_edits_and_cold_after_profile_or_config(tmp_path, monkeypatch):
+    from sitegen import build as build_module
+    from sitegen.serve import LiveSite
+
+    root = make(tmp_path / "site", 8)
+    site = LiveSite(root, log=lambda _: None)
+    site.build(("initial",))
+    assert site.session.outputs is not None
+    victim = sorted((root / "content").rglob("*.html"))[2]
+    write(victim, victim.read_text(encoding="utf-8").replace('<div class="entry"><p>', '<div class="entry"><p>预览里改的。', 1))
+    scan = build_module.scan_sources
+    monkeypatch.setattr(build_module, "scan_sources", lambda d: pytest.fail("a warm build told the paths scanned"))
+    site.build(("content",), [str(victim)])
+    monkeypatch.setattr(build_module, "scan_sources", scan)
+    assert site.session.outputs is not None and site.session.sources[victim.relative_to(root / "content").as_posix()].stamp
+    assert "预览里改的".encode() in (root / "_site" / victim.relative_to(root / "content")).read_bytes()
+    (root / "profiles").mkdir()
+    (root / "profiles/x.toml").write_text('name = "x"\n[match]\nhosts = ["example.invalid"]\n', encoding="utf-8")
+    site.session.outputs["sentinel"] = ("k", "s")  # a profile change must not reuse this state
+    site.build(("profile",), [str(root / "profiles/x.toml")])
+    assert "sentinel" not in (site.session.outputs or {})
+    assert_same_site(tree(root / "_site"), clean_build_of(root, tmp_path))
+    site.session.close()
