@@ -89,7 +89,9 @@ class BuildReport:
 
 
 # --- stage 1: read ---------------------------------------------------------------------------
-def scan_sources(content_dir: Path) -> list[Source]:
+def scan_sources(content_dir: Path, listed: list[str] | None = None) -> list[Source]:
+    """Every source file under ``content_dir``. ``listed`` gets the ``shortcut.folder_part`` of
+    every folder listed (stat'ed before it is listed)."""
     found: list[Source] = []
     if not content_dir.is_dir():
         return found
@@ -97,6 +99,8 @@ def scan_sources(content_dir: Path) -> list[Source]:
     while folders:
         folder, prefix = folders.pop()
         try:
+            if listed is not None:
+                listed.append(shortcut.folder_part(prefix, os.stat(folder)))
             with os.scandir(folder) as it:
                 entries = list(it)
         except OSError:
@@ -283,17 +287,20 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
            search: str | None, cancel, session: Session | None, changed: Iterable[str] | None) -> None:
     warm = session is not None and session.warm(config, store)
     known: list[str] | None = None  # the output folder's entries, when unchanged since the last build
+    folders: list[str] = []  # what the scan listed, for the shortcut
     with clock("read"):
+        if not warm:
+            settings = shortcut.settings_fingerprint(config, search)
+            # (a session's first build goes all the way: it fills the session for the next ones)
+            saved = shortcut.load(store) if session is None else None
+            known = shortcut.site_entries(saved, config.output_dir)
+            if known is not None and (previous := shortcut.reusable(saved, settings, config.content_dir)):
+                shortcut.restore(report, previous)  # nothing this build reads changed, nor the site
+                return
         sources = session.updated_sources(config.content_dir, changed) if warm else None
         if sources is None:
-            sources = {s.rel: s for s in scan_sources(config.content_dir)}
+            sources = {s.rel: s for s in scan_sources(config.content_dir, folders)}
         if not warm:
-            inputs = shortcut.inputs_fingerprint(config, list(sources.values()), search)
-            # (a session's first build goes all the way: it fills the session for the next ones)
-            saved, known = shortcut.examine(store, inputs, config.output_dir) if session is None else (None, None)
-            if saved is not None:  # nothing this build reads changed, nor the site it made
-                shortcut.restore(report, saved, len(sources))
-                return
             shortcut.forget(store)
             profiles = load_site_profiles(config)
         else:
@@ -376,7 +383,8 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             store.update_output_keys({p: (k, final[p]) for p, k in keys.items() if old_outputs.get(p) != (k, final[p])},
                                      [p for p in old_outputs if p not in keys])
             report.outputs = len(out.kept)
-            shortcut.remember(store, inputs, config.output_dir, report, out.site_parts, site_paths)
+            shortcut.remember(store, settings, folders, list(sources.values()), config.output_dir, report,
+                              out.site_parts, site_paths)
             if session is not None:
                 session.filled(config, store, sources, profiles, {p: (k, final[p]) for p, k in keys.items()},
                                set(out.kept))

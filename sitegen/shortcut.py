@@ -26,10 +26,11 @@ from importlib.util import find_spec
 from pathlib import Path
 
 META_KEY = "shortcut"
+_FORMAT = 2  # of the remembered value
 # Libraries whose code decides what a page becomes: a reinstall or upgrade defeats the shortcut.
 _LIBRARIES = ("jinja2", "markupsafe", "bs4", "soupsieve", "lxml", "markdown", "yaml", "nh3",
               "charset_normalizer", "opencc")
-_REPORTED = ("articles", "skipped", "errors", "outputs", "warnings", "search_stale")
+_REPORTED = ("articles", "skipped", "errors", "outputs", "warnings", "search_stale")  # + "sources"
 
 
 def _hash_tree(h, folder: Path, label: str) -> None:
@@ -66,8 +67,9 @@ def _library_stamps() -> str:
     return "\n".join(parts)
 
 
-def inputs_fingerprint(config, sources, search: str | None) -> str:
-    """A digest of everything a build reads: ``sources`` (objects with ``rel`` and ``stamp``)."""
+def settings_fingerprint(config, search: str | None) -> str:
+    """A digest of everything a build reads but its sources: the configuration, the search mode,
+    the libraries, sitegen's code and theme, the site's templates and profiles."""
     h = hashlib.sha256()
     h.update(f"config {config!r}\0search {search!r}\0".encode("utf-8", "surrogateescape"))
     h.update(_library_stamps().encode("utf-8", "surrogateescape"))
@@ -81,10 +83,44 @@ def inputs_fingerprint(config, sources, search: str | None) -> str:
     _hash_tree(h, config.templates_dir, "site templates")
     for d in dict.fromkeys(("profiles",) + tuple(config.profiles.dirs)):
         _hash_tree(h, config.root / d, f"profiles {d}")
-    h.update(b"\0sources\0")
-    for s in sources:
-        h.update(f"{s.rel}\0{s.stamp}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+def folder_part(rel: str, st: os.stat_result) -> str:
+    """A folder of the sources in their digest: its mtime changes when an entry is added to it,
+    removed or renamed (made before the folder is listed, so nothing added meanwhile is missed)."""
+    return f"{rel} {st.st_mtime_ns} {st.st_ino}"
+
+
+def sources_digest(folders: list[str], sources) -> str:
+    """A digest of the sources as a scan saw them: ``folders``, the ``folder_part`` of every folder
+    it listed, and ``sources`` (objects with ``rel`` and ``stamp``)."""
+    h = hashlib.sha256()
+    for part in sorted(folders):
+        h.update(part.encode("utf-8", "surrogateescape") + b"\n")
+    h.update(b"\0")
+    for src in sorted(sources, key=lambda x: x.rel):
+        h.update(f"{src.rel} {src.stamp}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def sources_unchanged(content_dir: Path, folders: list[str], files: list[str], digest: str) -> bool:
+    """Whether the sources a scan found (``folders`` and ``files``, relative, as remembered) are
+    as they were, by stat alone: no folder listed. A file added or removed changes its folder's
+    mtime; a file written, its stamp."""
+    from types import SimpleNamespace
+
+    base = str(content_dir)
+    parts, found = [], []
+    try:
+        for rel in folders:
+            parts.append(folder_part(rel, os.stat(f"{base}/{rel}" if rel else base)))
+        for rel in files:
+            st = os.stat(f"{base}/{rel}")
+            found.append(SimpleNamespace(rel=rel, stamp=f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"))
+    except OSError:
+        return False
+    return sources_digest(parts, found) == digest
 
 
 def site_fingerprint(out_dir: Path) -> str:
@@ -126,31 +162,39 @@ def _walk_parts(out_dir: Path) -> list[str]:
     return parts
 
 
-def previous(store, inputs: str, out_dir: Path) -> dict | None:
-    """The report of the last build when neither its inputs nor its output folder changed since."""
-    return examine(store, inputs, out_dir)[0]
-
-
-def examine(store, inputs: str, out_dir: Path) -> tuple[dict | None, list[str] | None]:
-    """(the last build's report if neither its inputs nor its output folder changed since, else
-    None; the output folder's entries as the last build left them if the folder did not change
-    since, whatever the inputs, else None). With the second, a build need not walk the folder to
-    find what to remove, nor stat every output to trust it."""
+def load(store) -> dict | None:
+    """What the last full build remembered, if it did (``remember``)."""
     raw = store.get_meta(META_KEY)
     if raw is None:
-        return None, None
+        return None
     try:
         saved = json.loads(raw)
     except ValueError:
-        return None, None
-    paths = saved.get("paths")
-    if not isinstance(paths, str):
-        return None, None
+        return None
+    return saved if isinstance(saved, dict) and saved.get("version") == _FORMAT else None
+
+
+def site_entries(saved: dict | None, out_dir: Path) -> list[str] | None:
+    """The output folder's entries as the last build left them, if it has not changed since (by
+    stat: ``stat_digest``), else None. With them a build need not walk the folder to find what to
+    remove, nor stat every output to trust it."""
+    if saved is None:
+        return None
+    paths = saved.get("paths", "")
     entries = paths.split("\n") if paths else []
-    if saved.get("site") != stat_digest(out_dir, entries):
-        return None, None
-    same = saved.get("inputs") == inputs and not saved.get("report", {}).get("search_stale")
-    return (saved["report"] if same else None), entries
+    return entries if saved.get("site") == stat_digest(out_dir, entries) else None
+
+
+def reusable(saved: dict, settings: str, content_dir: Path) -> dict | None:
+    """The last build's report, when nothing it read changed: the settings, and the sources by
+    stat alone (no scan). Check ``site_entries`` first: the output folder must be unchanged too."""
+    if saved.get("settings") != settings or saved.get("report", {}).get("search_stale"):
+        return None
+    folders, files = saved.get("folders", ""), saved.get("files", "")
+    if not sources_unchanged(content_dir, folders.split("\n") if folders else [], files.split("\n") if files else [],
+                             saved.get("sources", "")):
+        return None
+    return saved["report"]
 
 
 def stat_digest(out_dir: Path, paths: list[str]) -> str:
@@ -199,26 +243,32 @@ def forget(store) -> None:
     store.delete_meta(META_KEY)
 
 
-def remember(store, inputs: str, out_dir: Path, report, site_parts: list[str] | None = None,
-             paths: list[str] | None = None) -> None:
-    """After a successful full build. ``site_parts``: the output folder as the build's commit
-    left it (``Output.site_parts``), or ``paths``: its entries (``examine``'s form), if known;
-    else the folder is walked."""
+def remember(store, settings: str, folders: list[str], sources, out_dir: Path, report,
+             site_parts: list[str] | None = None, paths: list[str] | None = None) -> None:
+    """After a successful full build: its settings fingerprint, the sources as its scan saw
+    them (``folders``: the ``folder_part`` of each folder listed; ``sources``: with ``rel`` and
+    ``stamp``), the output folder as the commit left it (``site_parts``, ``Output.site_parts``, or
+    ``paths``, ``site_entries``' form; else it is walked) and its report."""
     saved = {k: getattr(report, k) for k in _REPORTED}
+    saved["sources"] = len(sources)
     if paths is None:
         paths = _entry_paths(out_dir, site_parts)
     if paths is None or not os.path.isdir(out_dir):
         return  # the folder changed while it was walked: no shortcut next time
-    store.set_meta(META_KEY, json.dumps({"inputs": inputs, "site": stat_digest(out_dir, paths),
-                                         "paths": "\n".join(paths), "report": saved}, ensure_ascii=False))
+    store.set_meta(META_KEY, json.dumps({
+        "version": _FORMAT, "settings": settings, "sources": sources_digest(folders, sources),
+        "folders": "\n".join(p.rsplit(" ", 2)[0] for p in folders),
+        "files": "\n".join(s.rel for s in sources),
+        "site": stat_digest(out_dir, paths), "paths": "\n".join(paths), "report": saved}, ensure_ascii=False))
 
 
-def restore(report, saved: dict, sources: int) -> None:
-    """Fill ``report`` with the previous build's counts: nothing cleaned, rendered or written."""
+def restore(report, saved: dict) -> None:
+    """Fill ``report`` with the previous build's counts (``saved``: its report, as ``reusable``
+    returns it): nothing cleaned, rendered or written."""
     report.articles = saved["articles"]
     report.skipped = [tuple(x) for x in saved["skipped"]]
     report.errors = [tuple(x) for x in saved["errors"]]
     report.warnings = list(saved["warnings"])
     report.outputs = saved["outputs"]
     report.search_stale = bool(saved["search_stale"])
-    report.reused = sources
+    report.reused = saved["sources"]

@@ -168,21 +168,21 @@ def test_any_edit_of_sitegen_code_or_theme_changes_the_fingerprint(tmp_path, mon
     shutil.copytree(package, copy / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(package.parent / "templates", copy / "templates")
     monkeypatch.setattr(shortcut, "__file__", str(copy / "sitegen" / "shortcut.py"))
-    base = shortcut.inputs_fingerprint(cfg, [], None)
-    assert shortcut.inputs_fingerprint(cfg, [], None) == base
+    base = shortcut.settings_fingerprint(cfg, None)
+    assert shortcut.settings_fingerprint(cfg, None) == base
     seen = {base}
     for rel in ("sitegen/extract.py", "sitegen/profiles/__init__.py", "templates/_macros.html"):
         p = copy / rel
         data = p.read_bytes()
         p.write_bytes(data + b" ")
-        seen.add(shortcut.inputs_fingerprint(cfg, [], None))
+        seen.add(shortcut.settings_fingerprint(cfg, None))
         p.write_bytes(data)
-        assert shortcut.inputs_fingerprint(cfg, [], None) == base
+        assert shortcut.settings_fingerprint(cfg, None) == base
     (copy / "sitegen" / "new.py").write_text("", encoding="utf-8")
-    seen.add(shortcut.inputs_fingerprint(cfg, [], None))
+    seen.add(shortcut.settings_fingerprint(cfg, None))
     monkeypatch.setattr(shortcut, "_library_stamps", lambda: "another jinja2")
     (copy / "sitegen" / "new.py").unlink()
-    seen.add(shortcut.inputs_fingerprint(cfg, [], None))
+    seen.add(shortcut.settings_fingerprint(cfg, None))
     assert len(seen) == 6
 
 
@@ -233,6 +233,47 @@ def test_the_stat_check_sees_what_only_a_walk_would_list(tmp_path, change):
     root = site(tmp_path)
     build(load_config(root), jobs=1, progress=False)
     assert took_shortcut(build(load_config(root), jobs=1, progress=False))
+    change(root)
+    assert not took_shortcut(build(load_config(root), jobs=1, progress=False))
+    assert tree(root / "_site") == clean_build(root, tmp_path)
+
+
+def _new_deep_folder(root):
+    (root / "content/news/2024/05").mkdir(parents=True)
+    (root / "content/news/2024/05/7.html").write_text(page(7), encoding="utf-8")
+
+
+def _remove_folder(root):
+    shutil.rmtree(root / "content/notes")
+
+
+def _same_size_edit_mtime_restored(root):
+    p = root / "content/news/1.html"
+    st = p.stat()
+    data = p.read_bytes()
+    p.write_bytes(data.replace("测".encode(), "试".encode(), 1) if "测".encode() in data else data[:-1] + b" ")
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))  # the ctime still moves
+
+
+def _replace_by_rename(root):  # an atomic save: same name, new inode
+    tmp = root / "content/news/.1.html.tmp"
+    tmp.write_text(page(1, "文化"), encoding="utf-8")
+    os.replace(tmp, root / "content/news/1.html")
+
+
+@pytest.mark.parametrize("change", [_new_deep_folder, _remove_folder, _same_size_edit_mtime_restored, _replace_by_rename],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_the_sources_are_checked_without_a_scan_yet_nothing_hides(tmp_path, change, monkeypatch):
+    """The shortcut stats the sources the last scan found, and their folders (whose mtime moves
+    when an entry comes or goes), instead of scanning: every kind of change must still defeat it."""
+    from sitegen import build as build_module
+
+    root = site(tmp_path)
+    build(load_config(root), jobs=1, progress=False)
+    scan = build_module.scan_sources
+    monkeypatch.setattr(build_module, "scan_sources", lambda *a: pytest.fail("the shortcut scanned"))
+    assert took_shortcut(build(load_config(root), jobs=1, progress=False))
+    monkeypatch.setattr(build_module, "scan_sources", scan)
     change(root)
     assert not took_shortcut(build(load_config(root), jobs=1, progress=False))
     assert tree(root / "_site") == clean_build(root, tmp_path)
