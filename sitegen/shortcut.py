@@ -1,15 +1,18 @@
-"""The whole-build shortcut: a rebuild with nothing changed stops after reading the sources.
+"""The whole-build shortcut: a rebuild with nothing changed stops after checking, and a rebuild
+whose output folder is as the last build left it need not walk it.
 
 A build's result is a function of its inputs: the source files, the configuration, the site's
 profiles and templates, sitegen's own code and theme, the libraries it runs on, and how it was
 asked to build (the search mode). After a successful build the store remembers a fingerprint of
-all of them, a fingerprint of the output folder as the build left it (every file's path, size,
-mtime and inode) and the build's report. The next build computes both fingerprints again
-(a scan of the sources and a walk of the output folder, no file read but the small code, profile
-and template files); when both are equal it reports the previous counts and stops: nothing could
-come out different. Anything else (an input changed, an output touched, added or removed) runs the
-full build, which forgets the fingerprint before it changes anything and records a new one only
-when it has finished.
+the settings (everything but the sources, hashed from their bytes: small files), the sources as
+its scan saw them (every source's stamp and every folder's mtime, the folder stat'ed before it
+was listed), the output folder as the build left it (every entry's stamp, folders by mtime) and
+the build's report. The next build stats the same sources, folders and outputs, lists no folder,
+and when nothing moved reports the previous counts and stops: nothing could come out different
+(a file added or removed anywhere moves its folder's mtime; a file written, its stamp). Anything
+else runs the full build, which forgets the fingerprint before it changes anything and records a
+new one only when it has finished. When only the output folder is unchanged, the build still
+uses its known entries: outputs are trusted by their recorded stamps and removed by name.
 
 Sources and outputs are trusted by their stamps, as the record store and the render memo already
 do. Everything else is hashed from its bytes.
