@@ -155,8 +155,9 @@ def _render_batch(batch: list) -> list[tuple[str, bool]]:
     if store is None:
         store = _state["store"] = Store(_state["cache_dir"], readonly=True)
     done = []
+    bodies = store.bodies([job.body_id for job in batch if job.body_id])  # one query a batch
     for job in batch:
-        body = store.body(job.body_id) if job.body_id else None
+        body = bodies.get(job.body_id, "") if job.body_id else None
         try:
             context = plan.context(job) if job.context is None else None
             data = renderer.render(job, body, context)

@@ -6,7 +6,6 @@ import json
 import re
 from dataclasses import dataclass, field, fields
 
-import lxml.html
 
 ARTICLE = "article"
 ERROR = "error"
@@ -125,6 +124,8 @@ def _paragraphs(body_html: str, enough=None) -> list[str]:
     first ones, up to the one after which it says True."""
     if not body_html or not body_html.strip():
         return []
+    import lxml.html  # (here: a no-change build reads records but never parses one)
+
     root = lxml.html.document_fromstring("<html><body>" + body_html + "</body></html>")
     body = root.find("body")
     paras: list[str] = []

@@ -280,6 +280,16 @@ class Store:
         return {p: json.loads(v) for p, v in
                 self._select("SELECT source_path, links FROM results WHERE links IS NOT NULL", paths)}
 
+    def bodies(self, source_paths: Iterable[str]) -> dict[str, str]:
+        """source_path -> body_html ('' when there is none), for many at once."""
+        out: dict[str, str] = {}
+        paths = sorted(set(source_paths))
+        for i in range(0, len(paths), 500):
+            chunk = paths[i:i + 500]
+            out.update((p, b or "") for p, b in self.db.execute(
+                f"SELECT source_path, body_html FROM bodies WHERE source_path IN ({','.join('?' * len(chunk))})", chunk))
+        return out
+
     def body(self, source_path: str) -> str:
         row = self.db.execute("SELECT body_html FROM bodies WHERE source_path=?", (source_path,)).fetchone()
         return (row[0] or "") if row else ""
