@@ -54,7 +54,7 @@ PORT_TRIES = 50  # a busy default port moves on to the next free one, this many 
 QUIET = 0.05  # seconds without file events before a rebuild starts
 # ... when the last event ends a save (a file closed after writing, or renamed into place): the
 # editor is done with it, so the build need not wait as long for more of the same save.
-QUIET_SAVED = 0.015
+QUIET_SAVED = 0.005
 # Changes after which a build can start from the session's warm state (the others read everything).
 WARM_KINDS = frozenset({"content", "template", "css", "index"})
 POLL_INTERVAL = 0.5  # seconds between scans when inotify is unavailable

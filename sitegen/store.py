@@ -17,6 +17,7 @@ leaves a store the next build can trust: at worst it redoes the work of the kill
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -86,7 +87,11 @@ def file_stamp(st) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
+@functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
+    """A digest of the cleaner's code, read once per process: the code that runs is the code
+    that was imported (a long-lived ``sitegen serve`` re-reading the files at every build only
+    made its one-page rebuilds slower)."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
     for name in _CLEANER_MODULES:
