@@ -19,6 +19,7 @@ import functools
 import gc
 import hashlib
 import multiprocessing
+import signal
 import sys
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -47,9 +48,23 @@ def _pool_wanted(jobs: int, n_items: int, minimum: int) -> bool:
 def _pool(jobs: int, n_items: int, minimum: int):
     if not _pool_wanted(jobs, n_items, minimum):
         return None
-    # (gc.enable: the build pauses the cycle collector in its own process; a worker, which may
-    # clean thousands of pages, collects as usual)
-    return multiprocessing.get_context("fork").Pool(min(jobs, max(1, n_items // 2)), initializer=gc.enable)
+    # What the workers inherit is frozen first (the Python docs' advice for fork without exec):
+    # the build pauses the cycle collector, so the parent may hold uncollected garbage, e.g. an
+    # earlier pool's queues and locks, whose finalizers must never run in a worker (a worker that
+    # collected them hung on a lock of that old pool). Workers collect their own garbage as usual.
+    # (Not thawed afterwards: gc.unfreeze would also thaw what session.Session froze on purpose;
+    # a session's next cold build collects and freezes again.)
+    gc.freeze()
+    return multiprocessing.get_context("fork").Pool(min(jobs, max(1, n_items // 2)), initializer=_worker_init)
+
+
+def _worker_init() -> None:
+    """In each forked worker: the cycle collector on, the signal handlers of a worker (a serving
+    process's own SIGTERM/SIGINT handlers are not inherited: Pool.terminate's SIGTERM must end the
+    worker, and Ctrl-C is the parent's to handle)."""
+    gc.enable()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def progress_bar(enabled: bool, total: int, desc: str):
