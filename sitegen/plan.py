@@ -106,16 +106,16 @@ def code_fingerprint() -> str:
 
 
 class PlanCache:
-    """Memo digests kept between the builds of one process (``session.Session``), so an entry that
-    is the same object as in the last build costs a lookup instead of a digest. Each value is
-    stored with the objects it was made from and used only when they are those very objects;
-    everything is dropped when the settings' fingerprint, the tag slugs or the link index differ."""
+    """Memo digests and jobs kept between the builds of one process (``session.Session``), so an
+    unchanged entry or page costs a comparison instead of a digest. Each value is stored with the
+    objects it was made from and used only when they are those very objects (or, for article
+    jobs, equal ones); everything is dropped when the settings' fingerprint, the tag slugs or the
+    link index differ."""
 
     def __init__(self) -> None:
-        self.clear(None, None, None)
-
         self.index_inputs: tuple | None = None
         self.link_index = None
+        self.clear(None, None, None)
 
     def clear(self, fp, slugs, index) -> None:
         self.fp, self.slugs, self.index = fp, slugs, index
@@ -171,13 +171,12 @@ class Plan:
                                  lambda n, y=year, m=month: urls.archive_page(y, m, n),
                                  old_months.get((year, month), ())))
                        for (year, month), entries in site.months]
-        if cache is not None:
-            cache.months = {(y, m): pages for y, m, _, pages in self.months}
         self._fp = hashlib.blake2b(repr((code_fingerprint(), _site_ctx(config), config.images, REWRITE_VERSION))
                                    .encode(), digest_size=20).hexdigest()
         self.cache = cache
         if cache is not None:
             cache.check(self._fp, self.slugs, self.index)
+            cache.months = {(y, m): pages for y, m, _, pages in self.months}
             old, cache.items = cache.items, {}
             for e in site.entries:
                 c = old.get(id(e))
