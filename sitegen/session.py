@@ -11,13 +11,14 @@ only re-reads what changed:
 - the stored records' metadata, duplicate fingerprints, URL keys and outbound links, re-read from
   the store for the sources that were cleaned or removed;
 - the articles' entries (``Entry``), made again only for changed records;
-- the plan's memo digests (``plan.PlanCache``), looked up by the identity of the unchanged
-  entries they were made from;
+- the taxonomy's pages (``build_site(previous=...)``) and the plan's jobs and memo digests
+  (``plan.PlanCache``), reused for the entries and pages that are the same (or equal) as in the
+  last build;
 - the memo key and stamp of every output as the last build left it, so unchanged outputs are
   neither stat'ed nor walked, and stale ones are removed by name.
 
 Nothing here is a dependency graph: every value is recomputed from data, the caches only save
-the digesting and parsing of data that is the same object as last time. The session is dropped
+the digesting and parsing of data that is the same as last time. The session is dropped
 (the next build starts cold) when the configuration changes, when another process writes to
 the store (``PRAGMA data_version``), and after any failed build.
 """
