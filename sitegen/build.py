@@ -184,7 +184,7 @@ def collect(results, config: Config, report: BuildReport, cache: dict | None = N
     session; an entry is reused while its record is the very same object."""
     by_path: dict[str, str] = {}
     entries: list[Entry] = []
-    md_stems = {p.rsplit(".", 1)[0] for p, kind, *_ in results if p.lower().endswith(MD_EXT) and kind == ARTICLE}
+    md_stems = {r[0].rsplit(".", 1)[0] for r in results if r[1] == ARTICLE and r[0].lower().endswith(MD_EXT)}
     for path, kind, reason, warnings, rec in results:
         if kind == ERROR:
             report.errors.append((path, reason or "unknown error"))

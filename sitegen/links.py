@@ -22,6 +22,7 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from . import urls
@@ -324,6 +325,9 @@ def fingerprint_of(title: str, summary: str | None, date: str | None) -> tuple[s
     return title, summary, (date or "")[:10]
 
 
+_path_of = attrgetter("path")
+
+
 def dedupe(entries, language: str, fingerprints: dict | None = None) -> tuple[list[Entry], dict[Entry, Entry]]:
     """Split entries into the kept ones and {duplicate: kept}. The copy kept is the one in the
     site's script (Simplified for zh-CN, Traditional for zh-TW), then the one with the shortest,
@@ -355,4 +359,4 @@ def dedupe(entries, language: str, fingerprints: dict | None = None) -> tuple[li
         kept.append(members[0])
         for other in members[1:]:
             dups[other] = members[0]
-    return sorted(kept, key=lambda e: e.path), dups
+    return sorted(kept, key=_path_of), dups

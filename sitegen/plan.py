@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import fields
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, ne
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
 from . import feeds, links, urls
@@ -24,6 +25,7 @@ REWRITE_VERSION = 1
 
 # Every field of an entry, as one tuple (a C-level getter: much cheaper than the dataclass repr).
 _entry_fields = attrgetter(*(f.name for f in fields(Entry)))
+_entry_id = attrgetter("id")
 
 
 def plan_warnings(config: Config) -> list[str]:
@@ -122,8 +124,8 @@ class PlanCache:
         self.items: dict[int, tuple] = {}  # id(entry) -> (entry, item digest)
         self.sig: list[tuple] = []  # (entry, (newer, older), outbound links) of each article, in order
         self.jobs: list[Job] = []  # the article jobs made of them
-        # (kind, id(page), extra) -> (page, memo): pages are reused by build_site while they show
-        # the same entries; held here, so that no id is reused by another object meanwhile
+        # (id(page), extra, spec) -> (page, its job): pages are reused by build_site while they
+        # show the same entries; held here, so that no id is reused by another object meanwhile
         self.lists: dict[tuple, tuple] = {}
         self.months: dict[tuple[int, int], tuple] = {}  # (year, month) -> its pages, last build
 
@@ -203,18 +205,20 @@ class Plan:
     def _links_of(self, e: Entry) -> tuple:
         return tuple((h, self.index.target(h)) for h in self.outbound.get(e.id, ()))
 
-    def _list_memo(self, kind: str, page: Page, extra) -> str:
+    def _list_job(self, kind: str, page: Page, extra, spec: tuple) -> Job:
+        """The job of a list page; with a cache, the last build's very job when the page is the
+        same object (``build_site`` reuses unchanged pages) in the same place."""
         cache = self.cache
-        if cache is not None:
-            key = (kind, id(page), extra)
-            hit = self._old_lists.get(key)
-            if hit is None or hit[0] is not page:
-                hit = (page, self._list_memo_of(kind, page, extra))
-            cache.lists[key] = hit
-            return hit[1]
-        return self._list_memo_of(kind, page, extra)
+        if cache is None:
+            return Job(page.path, "list.html", None, memo=self._list_memo(kind, page, extra), spec=spec)
+        key = (id(page), extra, spec)
+        hit = self._old_lists.get(key)
+        if hit is None or hit[0] is not page:
+            hit = (page, Job(page.path, "list.html", None, memo=self._list_memo(kind, page, extra), spec=spec))
+        cache.lists[key] = hit
+        return hit[1]
 
-    def _list_memo_of(self, kind: str, page: Page, extra) -> str:
+    def _list_memo(self, kind: str, page: Page, extra) -> str:
         return self._memo(kind, page.path, page.number, page.total, page.prev_path, page.next_path, extra,
                           len(page.items), items=self._item_digests(page.items))
 
@@ -277,40 +281,41 @@ class Plan:
         if cache is not None:
             self._old_lists, cache.lists = cache.lists, {}
         entries, neighbours, outbound = site.entries, site.neighbours, self.outbound
-        ids = [e.id for e in entries]
+        ids = list(map(_entry_id, entries))
         # What an article's job is made of, besides the settings, slugs and link index that
         # PlanCache.check vouches for: its entry, its neighbours and its outbound links. A job is
         # reused when these are equal to those at the same position in the last build (identical
-        # objects compare at once), so an edit costs a comparison per article, not a digest.
+        # objects compare at once, and the comparison runs in C), so an edit costs a comparison
+        # per article, not a digest.
         sig = list(zip(entries, map(neighbours.__getitem__, ids), map(outbound.get, ids)))
-        prev_sig, prev_jobs = (cache.sig, cache.jobs) if cache is not None else ((), ())
-        n_prev = len(prev_sig)
-        jobs: list[Job] = []
-        for i, s in enumerate(sig):
-            if i < n_prev and s == prev_sig[i]:
-                job = prev_jobs[i]
-            else:
-                e, (newer, older), _ = s
-                memo = self._memo("article", _entry_fields(e), newer and (newer.title, newer.path),
-                                  older and (older.title, older.path),
-                                  tuple(slugs[t] for t in e.tags), self._links_of(e))
-                job = Job(e.path, "article.html", None, body_id=e.id, body_key=e.body_key, memo=memo,
+        prev_sig, prev_jobs = (cache.sig, cache.jobs) if cache is not None else ([], [])
+        if len(prev_sig) == len(sig):
+            jobs = list(prev_jobs)
+            todo: Iterable[int] = compress(range(len(sig)), map(ne, sig, prev_sig))
+        else:
+            jobs = [None] * len(sig)  # type: ignore[list-item]
+            todo = range(len(sig))
+        for i in todo:
+            e, (newer, older), _ = sig[i]
+            memo = self._memo("article", _entry_fields(e), newer and (newer.title, newer.path),
+                              older and (older.title, older.path),
+                              tuple(slugs[t] for t in e.tags), self._links_of(e))
+            jobs[i] = Job(e.path, "article.html", None, body_id=e.id, body_key=e.body_key, memo=memo,
                           spec=("article", i))
-            jobs.append(job)
-            yield job
         if cache is not None:
             cache.sig, cache.jobs = sig, jobs
-        sitemap_pages.extend((e.path, e.date) for e in entries)
+        yield from jobs
+        if has_feeds:  # (the sitemap is only made with a base_url)
+            sitemap_pages.extend((e.path, e.date) for e in entries)
 
         for i, page in enumerate(site.home):
             sitemap_pages.append((page.path, None))
-            yield Job(page.path, "list.html", None, memo=self._list_memo("home", page, None), spec=("home", i))
+            yield self._list_job("home", page, None, ("home", i))
 
         for ti, tag in enumerate(site.tags):
             for pi, page in enumerate(site.tag_pages[tag.name]):
                 sitemap_pages.append((page.path, None))
-                yield Job(page.path, "list.html", None, memo=self._list_memo("tag", page, (tag.name, tag.count, tag.slug)),
-                          spec=("tag", ti, pi))
+                yield self._list_job("tag", page, (tag.name, tag.count, tag.slug), ("tag", ti, pi))
 
         idx = urls.tags_index()
         ctx = _common(idx, "tags", config)
@@ -332,8 +337,7 @@ class Plan:
         for mi, (year, month, count, pages) in enumerate(self.months):
             for pi, page in enumerate(pages):
                 sitemap_pages.append((page.path, None))
-                yield Job(page.path, "list.html", None, memo=self._list_memo("month", page, (year, month, count)),
-                          spec=("month", mi, pi))
+                yield self._list_job("month", page, (year, month, count), ("month", mi, pi))
 
         # Duplicates: the dropped copy's own path becomes a small redirect page to the one kept.
         for dup, kept in sorted(duplicates.items(), key=lambda kv: kv[0].path):
