@@ -205,17 +205,25 @@ def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out:
     stamps: dict[str, str] = {}
     pending: list = []
     memo_keys = _memo_keys(renderer)
+    # id(job) -> (job, render key): a long-lived process's plan hands back the very job objects
+    # of unchanged pages (plan.PlanCache), whose keys are then looked up, not made again
+    last_jobs, this_jobs = _JOB_KEYS.get(renderer.theme_hash, {}), {}
     kept = out.kept
     for job in plan:
         if job.path in keys:
             raise (on_duplicate(job.path) if on_duplicate else ValueError(f"duplicate output {job.path}"))
-        if job.memo is not None:  # the render key of a cheap memo key: digested once per process
+        seen = last_jobs.get(id(job))
+        if seen is not None and seen[0] is job:
+            key = seen[1]
+        elif job.memo is not None:  # the render key of a cheap memo key: digested once per process
             mk = (job.template, job.memo, job.body_key)
             key = memo_keys.get(mk)
             if key is None:
                 key = memo_keys[mk] = renderer.key(job)
         else:
             key = renderer.key(job)
+        if job.memo is not None:
+            this_jobs[id(job)] = seen if seen is not None and seen[0] is job else (job, key)
         keys[job.path] = key
         prev = old.get(job.path)
         if prev is not None and prev[0] == key:
@@ -228,6 +236,8 @@ def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out:
         pending.append(job)
     if len(memo_keys) > 4 * len(keys) + 1024:  # old keys pile up in a long session: start again
         memo_keys.clear()
+    _JOB_KEYS.clear()  # (this build's jobs only: they are held here, so no id is reused meanwhile)
+    _JOB_KEYS[renderer.theme_hash] = this_jobs
     if not pending:
         return keys, stamps, 0
     use_pool = _pool_wanted(jobs, len(pending), MIN_PARALLEL_RENDER)
@@ -256,6 +266,8 @@ def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out:
 
 # theme hash -> {(template, memo, body key): render key}: one theme at a time
 _MEMO_KEYS: dict[str, dict[tuple, str]] = {}
+# theme hash -> {id(job): (job, render key)} of the last build's memo-keyed jobs
+_JOB_KEYS: dict[str, dict[int, tuple]] = {}
 
 
 def _memo_keys(renderer) -> dict[tuple, str]:

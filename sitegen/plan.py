@@ -26,6 +26,7 @@ REWRITE_VERSION = 1
 # Every field of an entry, as one tuple (a C-level getter: much cheaper than the dataclass repr).
 _entry_fields = attrgetter(*(f.name for f in fields(Entry)))
 _entry_id = attrgetter("id")
+_id_path_url = attrgetter("id", "path", "url")
 
 
 def plan_warnings(config: Config) -> list[str]:
@@ -136,7 +137,7 @@ class PlanCache:
     def link_index_for(self, entries, duplicates: dict, slugs: dict, url_keys: dict | None) -> "links.LinkIndex":
         """``LinkIndex.make`` of these inputs, or the last one when they are equal (it is only made
         of the entries' ids, paths and URLs, the duplicates, the tag slugs and the URL keys)."""
-        inputs = ([(e.id, e.path, e.url) for e in entries],
+        inputs = (list(map(_id_path_url, entries)),
                   sorted((d.id, d.path, d.url, k.path) for d, k in duplicates.items()), dict(slugs),
                   dict(url_keys or {}))
         if inputs != self.index_inputs:

@@ -6,6 +6,7 @@ generators keep breaking (a new tag, a removed page).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from math import ceil
 from operator import attrgetter
@@ -96,13 +97,10 @@ def paginate(items: list[Entry], size: int, path_of, previous: tuple[Page, ...] 
 def build_site(entries, page_size: int, previous: Site | None = None) -> Site:
     """``previous``: the last build's site in this process, whose unchanged pages are reused."""
     ordered = sort_entries(entries)
-    by_tag: dict[str, list[Entry]] = {}
+    by_tag: dict[str, list[Entry]] = defaultdict(list)
     for e in ordered:
         for t in e.tags:
-            if t in by_tag:
-                by_tag[t].append(e)
-            else:
-                by_tag[t] = [e]
+            by_tag[t].append(e)
     slugs = urls.tag_slugs(list(by_tag))
     tags = tuple(sorted((Tag(t, slugs[t], tuple(es)) for t, es in by_tag.items()),
                         key=lambda t: (-t.count, t.name)))
