@@ -373,21 +373,35 @@ def generate(n: int, out: Path, seed: int = 42, only=("html", "md", "hugo", "pel
     sizes = []
     paths = {}
     for a in articles(n, seed):
-        if "html" in only:
-            page = a.page_html(chrome, prng)
-            sizes.append(len(page.encode("utf-8")))
-            write(out / "html/content" / (a.rel + ".html"), page)
-        if "md" in only:
-            write(out / "md/content" / (a.rel + ".md"), a.markdown("sitegen"))
+        _write_sitegen(a, out, only, chrome, prng, sizes)
         if "hugo" in only:
             write(out / "hugo/content/posts" / (a.aid + ".md"), a.markdown("hugo"))
         if "pelican" in only:
             write(out / "pelican/content" / (a.aid + ".md"), a.markdown("pelican"))
         if a.i == n // 2:
-            paths = {"html": f"html/content/{a.rel}.html", "md": f"md/content/{a.rel}.md",
-                     "hugo": f"hugo/content/posts/{a.aid}.md", "pelican": f"pelican/content/{a.aid}.md"}
+            paths = _middle(a.rel, a.aid)
+    return _info(n, "own", sizes, paths)
+
+
+def _write_sitegen(a: "Article", out: Path, only, chrome, prng, sizes: list[int]) -> None:
+    """An article as sitegen's two sources: a raw mirrored page and a Markdown record."""
+    if "html" in only:
+        page = a.page_html(chrome, prng)
+        sizes.append(len(page.encode("utf-8")))
+        write(out / "html/content" / (a.rel + ".html"), page)
+    if "md" in only:
+        write(out / "md/content" / (a.rel + ".md"), a.markdown("sitegen"))
+
+
+def _middle(rel: str, aid: str) -> dict:
+    """Where the article the one-article rebuild edits lies, for each tool."""
+    return {"html": f"html/content/{rel}.html", "md": f"md/content/{rel}.md",
+            "hugo": f"hugo/content/posts/{aid}.md", "pelican": f"pelican/content/{aid}.md"}
+
+
+def _info(n: int, corpus: str, sizes: list[int], paths: dict) -> dict:
     return {"n": n, "html_bytes_min": min(sizes, default=0), "html_bytes_max": max(sizes, default=0),
-            "html_bytes_avg": sum(sizes) // max(1, len(sizes)), "middle": paths, "corpus": "own"}
+            "html_bytes_avg": sum(sizes) // max(1, len(sizes)), "middle": paths, "corpus": corpus}
 
 
 
@@ -440,18 +454,10 @@ def generate_shared(n: int, out: Path, seed: int = 42, only=("html", "md", "hugo
         a = Article.from_text(i, title, date, tags, body.split("\n\n"), extra)
         if a.md_body() != body + "\n":
             raise SystemExit(f"{aid}: the pieces do not give back make_corpus.py's text")
-        if "html" in only:
-            page = a.page_html(chrome, prng)
-            sizes.append(len(page.encode("utf-8")))
-            write(out / "html/content" / (a.rel + ".html"), page)
-        if "md" in only:
-            write(out / "md/content" / (a.rel + ".md"), a.markdown("sitegen"))
+        _write_sitegen(a, out, only, chrome, prng, sizes)
         if i == n // 2:  # anchors.sh edits a%06d of N/2
-            paths = {"html": f"html/content/{a.rel}.html", "md": f"md/content/{a.rel}.md",
-                     "hugo": f"hugo/content/posts/{aid}.md", "pelican": f"pelican/content/{aid}.md"}
-    return {"n": n, "corpus": "shared", "html_bytes_min": min(sizes, default=0),
-            "html_bytes_max": max(sizes, default=0), "html_bytes_avg": sum(sizes) // max(1, len(sizes)),
-            "middle": paths}
+            paths = _middle(a.rel, aid)
+    return _info(n, "shared", sizes, paths)
 
 def edit_article(path: Path, stamp: str) -> None:
     """Append a paragraph to one article (raw HTML: inside div.entry; Markdown: at the end)."""
