@@ -413,9 +413,7 @@ def _commit_warm(session: Session, store: Store, out: Output, keys: dict[str, st
     for p, k in keys.items():
         prev = old.get(p)
         if prev is None or prev[0] != k or not prev[1]:  # (what render_outputs rendered)
-            changed[p] = (k, "")
-    for p, (k, _) in changed.items():
-        changed[p] = (k, out.stamp(urls.safe_relpath(p)) or "")
+            changed[p] = (k, out.stamp(urls.safe_relpath(p)) or "")
     store.update_output_keys(changed, gone)
     for p in gone:
         old.pop(p, None)

@@ -175,12 +175,6 @@ def site_part(prefix: str, name: str, st: os.stat_result) -> str:
     return f"{prefix}{name} {st.st_mode} {st.st_size} {st.st_mtime_ns} {st.st_ino}"
 
 
-def site_digest(parts: list[str]) -> str:
-    """The site fingerprint of ``parts`` (in any order: they are sorted)."""
-    parts.sort()
-    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
-
-
 def _is_dir_link(entry: os.DirEntry) -> bool:
     try:
         return entry.is_symlink() and entry.is_dir()

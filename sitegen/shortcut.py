@@ -113,6 +113,8 @@ def sources_unchanged(content_dir: Path, folders: list[str], files: list[str], d
     mtime; a file written, its stamp."""
     from types import SimpleNamespace
 
+    from .store import file_stamp
+
     base = str(content_dir)
     parts, found = [], []
     try:
@@ -120,20 +122,10 @@ def sources_unchanged(content_dir: Path, folders: list[str], files: list[str], d
             parts.append(folder_part(rel, os.stat(f"{base}/{rel}" if rel else base)))
         for rel in files:
             st = os.stat(f"{base}/{rel}")
-            found.append(SimpleNamespace(rel=rel, stamp=f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"))
+            found.append(SimpleNamespace(rel=rel, stamp=file_stamp(st)))
     except OSError:
         return False
     return sources_digest(parts, found) == digest
-
-
-def site_fingerprint(out_dir: Path) -> str:
-    """A digest of the output folder: every entry's path, type and stamp (symbolic links as
-    links), sorted (``output.site_digest``; the build's prune walk makes the same parts)."""
-    from .output import site_digest
-
-    if not os.path.isdir(out_dir):
-        return "missing"
-    return site_digest(_walk_parts(out_dir))
 
 
 def _walk_parts(out_dir: Path) -> list[str]:

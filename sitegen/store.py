@@ -295,10 +295,6 @@ class Store:
                 f"SELECT source_path, body_html FROM bodies WHERE source_path IN ({','.join('?' * len(chunk))})", chunk))
         return out
 
-    def body(self, source_path: str) -> str:
-        row = self.db.execute("SELECT body_html FROM bodies WHERE source_path=?", (source_path,)).fetchone()
-        return (row[0] or "") if row else ""
-
     # --- small values (the whole-build shortcut) ---------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
