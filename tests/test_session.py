@@ -34,6 +34,15 @@ def watcher_paths(before: dict, after: dict) -> list[str]:
     return sorted({p for p in before.keys() | after.keys() if before.get(p) != after.get(p)})
 
 
+def warm_site(tmp_path: Path, n: int):
+    """A generated site of ``n`` pages built once with a new session: (root, config, session)."""
+    root = make(tmp_path / "site", n)
+    cfg = load_config(root)
+    session = Session()
+    build(cfg, jobs=1, progress=False, session=session)
+    return root, cfg, session
+
+
 @pytest.mark.parametrize("told", [True, False], ids=["paths-told", "scan"])
 def test_warm_builds_equal_clean_builds_after_random_changes(tmp_path, told):
     for seed in (1, 2, 3):
@@ -58,10 +67,7 @@ def test_warm_builds_equal_clean_builds_after_random_changes(tmp_path, told):
 
 
 def test_warm_edit_reads_only_what_changed(tmp_path):
-    root = make(tmp_path / "site", 12)
-    cfg = load_config(root)
-    session = Session()
-    build(cfg, jobs=1, progress=False, session=session)
+    root, cfg, session = warm_site(tmp_path, 12)
     victim = sorted((root / "content").rglob("*.html"))[3]
     write(victim, victim.read_text(encoding="utf-8").replace("</p>", "补充内容。</p>", 1))
     report = build(cfg, jobs=1, progress=False, session=session, changed=[str(victim)])
@@ -74,10 +80,7 @@ def test_warm_edit_reads_only_what_changed(tmp_path):
 
 
 def test_removed_folder_and_stale_outputs(tmp_path):
-    root = make(tmp_path / "site", 12)
-    cfg = load_config(root)
-    session = Session()
-    build(cfg, jobs=1, progress=False, session=session)
+    root, cfg, session = warm_site(tmp_path, 12)
     folder = sorted((root / "content").rglob("*.html"))[0].parent
     gone = [(root / "_site" / p.relative_to(root / "content")) for p in folder.glob("*.html")]
     assert gone and all(p.is_file() for p in gone)
@@ -89,10 +92,7 @@ def test_removed_folder_and_stale_outputs(tmp_path):
 
 
 def test_another_process_writing_the_store_drops_the_session(tmp_path):
-    root = make(tmp_path / "site", 8)
-    cfg = load_config(root)
-    session = Session()
-    build(cfg, jobs=1, progress=False, session=session)
+    root, cfg, session = warm_site(tmp_path, 8)
     assert session.outputs is not None
     victim = sorted((root / "content").rglob("*.html"))[2]
     write(victim, victim.read_text(encoding="utf-8").replace("</p>", "别处改的。</p>", 1))
@@ -106,10 +106,7 @@ def test_another_process_writing_the_store_drops_the_session(tmp_path):
 
 
 def test_failed_warm_build_leaves_site_and_recovers(tmp_path):
-    root = make(tmp_path / "site", 8)
-    cfg = load_config(root)
-    session = Session()
-    build(cfg, jobs=1, progress=False, session=session)
+    root, cfg, session = warm_site(tmp_path, 8)
     site_before = tree(root / "_site")
     templates = root / "templates"
     templates.mkdir()
@@ -128,10 +125,7 @@ def test_failed_warm_build_leaves_site_and_recovers(tmp_path):
 def test_warm_title_edit_reaches_neighbours_and_lists(tmp_path):
     """Only the edited record is new: its neighbours' pages and the lists showing it, whose own
     entries are unchanged objects, must still change."""
-    root = make(tmp_path / "site", 12)
-    cfg = load_config(root)
-    session = Session()
-    build(cfg, jobs=1, progress=False, session=session)
+    root, cfg, session = warm_site(tmp_path, 12)
     before = tree(root / "_site")
     victim = sorted((root / "content").rglob("*.html"))[5]
     text = victim.read_text(encoding="utf-8")
