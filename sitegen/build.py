@@ -286,18 +286,26 @@ def _open_store(config: Config, session: Session | None):
 def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, jobs: int, progress,
            search: str | None, cancel, session: Session | None, changed: Iterable[str] | None) -> None:
     warm = session is not None and session.warm(config, store)
-    known: list[str] | None = None  # the output folder's entries, when unchanged since the last build
+    known: shortcut.KnownSite | None = None  # the output folder, when unchanged since the last build
     folders: list[str] = []  # what the scan listed, for the shortcut
+    sources = None
     with clock("read"):
         if not warm:
             settings = shortcut.settings_fingerprint(config, search)
             # (a session's first build goes all the way: it fills the session for the next ones)
             saved = shortcut.load(store) if session is None else None
             known = shortcut.site_entries(saved, config.output_dir)
-            if known is not None and (previous := shortcut.reusable(saved, settings, config.content_dir)):
+            stats = shortcut.stat_sources(saved, settings, config.content_dir)
+            if known is not None and (previous := shortcut.reusable(saved, settings, stats)):
                 shortcut.restore(report, previous)  # nothing this build reads changed, nor the site
                 return
-        sources = session.updated_sources(config.content_dir, changed) if warm else None
+            if stats is not None and stats.same_folders:  # no file added or removed: no scan
+                base = str(config.content_dir)
+                sources = {rel: Source(rel, f"{base}/{rel}", st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+                           for rel, st in stats.files}
+                folders = stats.folders
+        else:
+            sources = session.updated_sources(config.content_dir, changed)
         if sources is None:
             sources = {s.rel: s for s in scan_sources(config.content_dir, folders)}
         if not warm:
@@ -333,8 +341,8 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             results, fingerprints = session.rows(), session.fingerprints
             outbound, url_keys, entry_cache = session.outbound, session.url_keys, session.entries
         else:
-            results = [r for r in store.results_meta() if r[0] in sources]
-            fingerprints, outbound, url_keys, entry_cache = store.fingerprints(), None, None, None
+            rows, fingerprints, url_keys, outbound = store.site_meta()
+            results, entry_cache = [r for r in rows if r[0] in sources], None
         entries = collect(results, config, report, entry_cache)
         entries, duplicates = drop_duplicates(entries, config, report, fingerprints)
         site = build_site(entries, config.page_size, session.site if warm else None)
@@ -343,8 +351,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
     try:  # nothing reaches the site before the commit: any failure leaves it as it was
         with clock("render"):
             report.warnings.extend(plan_warnings(config))
-            plan = plan_jobs(site, config, outbound=store.outbound_links() if outbound is None else outbound,
-                             duplicates=duplicates, url_keys=store.url_keys() if url_keys is None else url_keys,
+            plan = plan_jobs(site, config, outbound=outbound, duplicates=duplicates, url_keys=url_keys,
                              cache=session.plan_cache if session is not None else None)
             old_outputs = session.outputs if warm else store.output_stamps()
             # the folder is as the last build left it (a warm session, or checked by the shortcut):
@@ -371,12 +378,13 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
         if warm:
             _commit_warm(session, store, out, keys, report)
         else:
+            touched: list[str] = []
             if known is not None and not out.staging.resolve().is_relative_to(config.output_dir.resolve()):
                 report.written, _ = out.commit(prune=False)
-                report.removed, site_paths = _prune_known(out, known)
+                report.removed, site_paths, touched = _prune_known(out, known.paths)
             else:
                 report.written, report.removed = out.commit()
-                site_paths = None
+                site_paths, known = None, None
             from .parallel import final_stamps
 
             final = final_stamps(keys, stamps, out)
@@ -384,7 +392,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
                                      [p for p in old_outputs if p not in keys])
             report.outputs = len(out.kept)
             shortcut.remember(store, settings, folders, list(sources.values()), config.output_dir, report,
-                              out.site_parts, site_paths)
+                              out.site_parts, site_paths, known, touched)
             if session is not None:
                 session.filled(config, store, sources, profiles, {p: (k, final[p]) for p, k in keys.items()},
                                set(out.kept))
@@ -436,12 +444,13 @@ def _remove_empty_parents(out: Output, rel: str) -> list[str]:
     return gone
 
 
-def _prune_known(out: Output, known: list[str]) -> tuple[int, list[str]]:
-    """The prune of a build whose output folder is known entry by entry (``shortcut.examine``):
+def _prune_known(out: Output, known: list[str]) -> tuple[int, list[str], list[str]]:
+    """The prune of a build whose output folder is known entry by entry (``shortcut.site_entries``):
     remove the files not kept by name, as the walk would (linked folders are left alone), and
-    return (files removed, the folder's entries now)."""
+    return (files removed, the folder's entries now, the entries this build wrote or removed)."""
     kept = out.kept
     entries = set(known)
+    touched = list(out.staged)
     removed = 0
     for p in known:
         if p.endswith("/") or p in kept:
@@ -452,12 +461,15 @@ def _prune_known(out: Output, known: list[str]) -> tuple[int, list[str]]:
         try:
             os.unlink(target)
             removed += 1
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # (its folder was replaced by a file)
             pass
         except IsADirectoryError:  # a page's path became a folder's this build: it stays
             continue
         entries.discard(p)
-        entries.difference_update(_remove_empty_parents(out, p))
+        gone = _remove_empty_parents(out, p)
+        entries.difference_update(gone)
+        touched.append(p)
+        touched.extend(gone)
     for rel in out.staged:  # new files, and the folders made for them
         entries.add(rel)
         folder = rel.rpartition("/")[0]
@@ -467,7 +479,7 @@ def _prune_known(out: Output, known: list[str]) -> tuple[int, list[str]]:
     # a file that became a folder (or back) is listed once, as what it is now
     entries = {e for e in entries if e.endswith("/") or e + "/" not in entries or (out.out_dir / e).is_file()}
     entries = {e for e in entries if not e.endswith("/") or e[:-1] not in entries}
-    return removed, sorted(entries)
+    return removed, sorted(entries), touched
 
 
 def render_all(plan, renderer: Renderer, store: Store, out: Output, report: BuildReport, jobs: int = 1,

@@ -135,10 +135,8 @@ class Session:
                      gone: Iterable[str] = ()) -> None:
         """Read the stored rows of ``paths`` (all when None) into the session; drop ``gone``."""
         if paths is None:
-            self.results = {r[0]: r for r in store.results_meta() if r[0] in present}
-            self.fingerprints = store.fingerprints()
-            self.url_keys = store.url_keys()
-            self.outbound = store.outbound_links()
+            rows, self.fingerprints, self.url_keys, self.outbound = store.site_meta()
+            self.results = {r[0]: r for r in rows if r[0] in present}
             self.order = sorted(self.results)
             return
         paths = list(paths)
@@ -148,10 +146,11 @@ class Session:
             for table in (self.results, self.fingerprints, self.url_keys, self.outbound, self.entries):
                 table.pop(rel, None)
         if paths:
-            self.results.update((r[0], r) for r in store.results_meta(paths))
-            self.fingerprints.update(store.fingerprints(paths))
-            self.url_keys.update(store.url_keys(paths))
-            self.outbound.update(store.outbound_links(paths))
+            rows, fps, url_keys, outbound = store.site_meta(paths)
+            self.results.update((r[0], r) for r in rows)
+            self.fingerprints.update(fps)
+            self.url_keys.update(url_keys)
+            self.outbound.update(outbound)
         if set(self.results) != known:  # only then: sorting 10,000 paths is not free
             self.order = sorted(self.results)
 

@@ -25,11 +25,14 @@ import json
 import os
 import stat
 import sys
+from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Iterable
 
 META_KEY = "shortcut"
-_FORMAT = 2  # of the remembered value
+_FORMAT = 3  # of the remembered value
 # Libraries whose code decides what a page becomes: a reinstall or upgrade defeats the shortcut.
 _LIBRARIES = ("jinja2", "markupsafe", "bs4", "soupsieve", "lxml", "markdown", "yaml", "nh3",
               "charset_normalizer", "opencc")
@@ -107,25 +110,39 @@ def sources_digest(folders: list[str], sources) -> str:
     return h.hexdigest()
 
 
-def sources_unchanged(content_dir: Path, folders: list[str], files: list[str], digest: str) -> bool:
-    """Whether the sources a scan found (``folders`` and ``files``, relative, as remembered) are
-    as they were, by stat alone: no folder listed. A file added or removed changes its folder's
-    mtime; a file written, its stamp."""
-    from types import SimpleNamespace
+@dataclass
+class SourceStats:
+    """The remembered sources, stat'ed again (``stat_sources``)."""
 
-    from .store import file_stamp
+    folders: list[str]  # the ``folder_part`` of every remembered folder, now
+    files: list[tuple[str, os.stat_result]]  # (rel, stat) of every remembered file, now
+    same_folders: bool  # every folder as it was: no file added, removed or renamed since
 
+    def digest(self) -> str:
+        from .store import file_stamp
+
+        return sources_digest(self.folders, [SimpleNamespace(rel=rel, stamp=file_stamp(st)) for rel, st in self.files])
+
+
+def stat_sources(saved: dict | None, settings: str, content_dir: Path) -> SourceStats | None:
+    """The sources the last build's scan found, by stat alone (no folder listed), when that build
+    ran with the same settings (the scan's rules are code). When ``same_folders``, they are all
+    the sources there are: a file added or removed would have changed its folder's mtime; and
+    the build needs no scan. None when there is nothing to compare with or a file vanished."""
+    if saved is None or saved.get("settings") != settings:
+        return None
+    folders, files = saved.get("folders", ""), saved.get("files", "")
     base = str(content_dir)
     parts, found = [], []
     try:
-        for rel in folders:
+        for rel in folders.split("\n") if folders else ():
             parts.append(folder_part(rel, os.stat(f"{base}/{rel}" if rel else base)))
-        for rel in files:
-            st = os.stat(f"{base}/{rel}")
-            found.append(SimpleNamespace(rel=rel, stamp=file_stamp(st)))
+        for rel in files.split("\n") if files else ():
+            found.append((rel, os.stat(f"{base}/{rel}")))
     except OSError:
-        return False
-    return sources_digest(parts, found) == digest
+        return None
+    same = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest() == saved.get("folder_parts")
+    return SourceStats(parts, found, same)
 
 
 def _walk_parts(out_dir: Path) -> list[str]:
@@ -169,27 +186,36 @@ def load(store) -> dict | None:
     return saved if isinstance(saved, dict) and saved.get("version") == _FORMAT else None
 
 
-def site_entries(saved: dict | None, out_dir: Path) -> list[str] | None:
+@dataclass
+class KnownSite:
+    """The output folder's entries as the last build left them, checked unchanged by stat."""
+
+    paths: list[str]  # relative, folders with a trailing '/', sorted
+    parts: dict[str, str]  # "" (the folder itself) and each path -> its ``_part`` now
+
+
+def site_entries(saved: dict | None, out_dir: Path) -> KnownSite | None:
     """The output folder's entries as the last build left them, if it has not changed since (by
     stat: ``stat_digest``), else None. With them a build need not walk the folder to find what to
-    remove, nor stat every output to trust it."""
+    remove, nor stat every output to trust it, nor stat them all again to remember the folder."""
     if saved is None:
         return None
     paths = saved.get("paths", "")
     entries = paths.split("\n") if paths else []
-    return entries if saved.get("site") == stat_digest(out_dir, entries) else None
+    base = str(out_dir)
+    parts = {rel: _part(base, rel) for rel in [""] + entries}
+    if None in parts.values() or saved.get("site") != _digest([parts[rel] for rel in [""] + entries]):
+        return None
+    return KnownSite(entries, parts)  # type: ignore[arg-type]
 
 
-def reusable(saved: dict, settings: str, content_dir: Path) -> dict | None:
+def reusable(saved: dict, settings: str, stats: SourceStats | None) -> dict | None:
     """The last build's report, when nothing it read changed: the settings, and the sources by
-    stat alone (no scan). Check ``site_entries`` first: the output folder must be unchanged too."""
-    if saved.get("settings") != settings or saved.get("report", {}).get("search_stale"):
+    stat alone (``stat_sources``, no scan). Check ``site_entries`` first: the output folder must be
+    unchanged too."""
+    if stats is None or saved.get("settings") != settings or saved.get("report", {}).get("search_stale"):
         return None
-    folders, files = saved.get("folders", ""), saved.get("files", "")
-    if not sources_unchanged(content_dir, folders.split("\n") if folders else [], files.split("\n") if files else [],
-                             saved.get("sources", "")):
-        return None
-    return saved["report"]
+    return saved["report"] if stats.same_folders and stats.digest() == saved.get("sources") else None
 
 
 def stat_digest(out_dir: Path, paths: list[str]) -> str:
@@ -198,22 +224,54 @@ def stat_digest(out_dir: Path, paths: list[str]) -> str:
     written, and a folder's mtime when an entry is added to it, removed or renamed, so nothing
     can change or appear in the folder without changing this digest. Half the cost of a walk."""
     base = str(out_dir)
-    parts: list[str] = []
-    add = parts.append
-    S_ISDIR = stat.S_ISDIR
+    parts = []
     for rel in [""] + paths:
-        folder = rel == "" or rel.endswith("/")
-        try:
-            st = os.lstat(f"{base}/{rel.rstrip('/')}" if rel else base)
-        except OSError:
+        part = _part(base, rel)
+        if part is None:
             return "changed"
-        if folder:
-            if not S_ISDIR(st.st_mode):
-                return "changed"
-            add(f"{rel} {st.st_mtime_ns} {st.st_ino}")
-        else:
-            add(f"{rel} {st.st_mode} {st.st_size} {st.st_mtime_ns} {st.st_ino}")
+        parts.append(part)
+    return _digest(parts)
+
+
+def _digest(parts: list[str]) -> str:
     return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _part(base: str, rel: str) -> str | None:
+    """One entry of the output folder in ``stat_digest``; None when it is not there as what
+    ``rel`` says (a folder ends with '/')."""
+    try:
+        st = os.lstat(f"{base}/{rel.rstrip('/')}" if rel else base)
+    except OSError:
+        return None
+    if rel == "" or rel.endswith("/"):
+        return f"{rel} {st.st_mtime_ns} {st.st_ino}" if stat.S_ISDIR(st.st_mode) else None
+    return f"{rel} {st.st_mode} {st.st_size} {st.st_mtime_ns} {st.st_ino}"
+
+
+def _touched_digest(out_dir: Path, paths: list[str], known: KnownSite, touched: Iterable[str]) -> str:
+    """``stat_digest`` of ``paths`` after a build that changed only the entries ``touched``
+    (files written or removed, folders made or removed) in a folder that was ``known`` before:
+    those entries, their folders up to the top and the entries not known before are stat'ed
+    again, the rest are as ``known`` saw them. A folder replaced by a file (its entries went with
+    it) is stat'ed in full."""
+    fresh = {""}
+    for rel in touched:
+        if rel.rstrip("/") + "/" in known.parts and not rel.endswith("/"):
+            return stat_digest(out_dir, paths)
+        fresh.add(rel)
+        folder = rel.rstrip("/").rpartition("/")[0]
+        while folder and folder + "/" not in fresh:
+            fresh.add(folder + "/")
+            folder = folder.rpartition("/")[0]
+    base, old = str(out_dir), known.parts
+    parts = []
+    for rel in [""] + paths:
+        part = None if rel in fresh else old.get(rel)
+        if part is None and (part := _part(base, rel)) is None:
+            return "changed"
+        parts.append(part)
+    return _digest(parts)
 
 
 def _entry_paths(out_dir: Path, site_parts: list[str] | None) -> list[str] | None:
@@ -239,22 +297,26 @@ def forget(store) -> None:
 
 
 def remember(store, settings: str, folders: list[str], sources, out_dir: Path, report,
-             site_parts: list[str] | None = None, paths: list[str] | None = None) -> None:
+             site_parts: list[str] | None = None, paths: list[str] | None = None,
+             known: KnownSite | None = None, touched: Iterable[str] = ()) -> None:
     """After a successful full build: its settings fingerprint, the sources as its scan saw
     them (``folders``: the ``folder_part`` of each folder listed; ``sources``: with ``rel`` and
     ``stamp``), the output folder as the commit left it (``site_parts``, ``Output.site_parts``, or
-    ``paths``, ``site_entries``' form; else it is walked) and its report."""
+    ``paths``, ``site_entries``' form; else it is walked) and its report. ``known``: the folder
+    as ``site_entries`` found it before this build, which changed only the entries ``touched``."""
     saved = {k: getattr(report, k) for k in _REPORTED}
     saved["sources"] = len(sources)
     if paths is None:
         paths = _entry_paths(out_dir, site_parts)
     if paths is None or not os.path.isdir(out_dir):
         return  # the folder changed while it was walked: no shortcut next time
+    site = stat_digest(out_dir, paths) if known is None else _touched_digest(out_dir, paths, known, touched)
     store.set_meta(META_KEY, json.dumps({
         "version": _FORMAT, "settings": settings, "sources": sources_digest(folders, sources),
         "folders": "\n".join(p.rsplit(" ", 2)[0] for p in folders),
+        "folder_parts": hashlib.sha256("\n".join(folders).encode("utf-8", "surrogateescape")).hexdigest(),
         "files": "\n".join(s.rel for s in sources),
-        "site": stat_digest(out_dir, paths), "paths": "\n".join(paths), "report": saved}, ensure_ascii=False))
+        "site": site, "paths": "\n".join(paths), "report": saved}, ensure_ascii=False))
 
 
 def restore(report, saved: dict) -> None:

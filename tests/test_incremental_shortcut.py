@@ -4,6 +4,7 @@ clean build, byte for byte."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from sitegen import shortcut
 from sitegen.build import build
 from sitegen.config import load_config
+from sitegen.store import Store
 
 from conftest import bump_mtime, make_site
 
@@ -187,10 +189,6 @@ def test_any_edit_of_sitegen_code_or_theme_changes_the_fingerprint(tmp_path, mon
 
 
 def test_the_site_fingerprint_remembered_from_the_prune_walk_equals_a_fresh_walk(tmp_path):
-    import json
-
-    from sitegen.store import Store
-
     root = site(tmp_path)
     build(load_config(root), jobs=1, progress=False)
     (root / "_site/linked").symlink_to(root / "content", target_is_directory=True)  # left alone
@@ -277,3 +275,44 @@ def test_the_sources_are_checked_without_a_scan_yet_nothing_hides(tmp_path, chan
     change(root)
     assert not took_shortcut(build(load_config(root), jobs=1, progress=False))
     assert tree(root / "_site") == clean_build(root, tmp_path)
+
+
+@pytest.mark.parametrize("change", [_edit_source, _same_size_edit_mtime_restored, _touch_source],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_an_edit_in_place_is_built_without_a_scan(tmp_path, change, monkeypatch):
+    """When every folder of the sources is as the last build saw it, no file came or went: the
+    build takes the files' fresh stats instead of scanning, and equals a clean build. (An atomic
+    save renames a file into its folder, which moves the folder: that build scans.)"""
+    from sitegen import build as build_module
+
+    root = site(tmp_path)
+    build(load_config(root), jobs=1, progress=False)
+    change(root)
+    scan = build_module.scan_sources
+    monkeypatch.setattr(build_module, "scan_sources", lambda *a: pytest.fail("scanned"))
+    report = build(load_config(root), jobs=1, progress=False)
+    assert not took_shortcut(report)
+    assert took_shortcut(build(load_config(root), jobs=1, progress=False))
+    monkeypatch.setattr(build_module, "scan_sources", scan)
+    assert tree(root / "_site") == clean_build(root, tmp_path)
+    _add_source(root)  # a file added: its folder moved, so the next build scans and finds it
+    calls = []
+    monkeypatch.setattr(build_module, "scan_sources", lambda *a: calls.append(1) or scan(*a))
+    build(load_config(root), jobs=1, progress=False)
+    assert calls and tree(root / "_site") == clean_build(root, tmp_path)
+
+
+def test_the_folder_remembered_after_small_builds_equals_a_fresh_stat_of_it(tmp_path):
+    """A build over a known output folder stats again only what it wrote or removed (and their
+    folders): what it remembers must equal a full stat of the folder after every kind of change."""
+    root = site(tmp_path)
+    build(load_config(root), jobs=1, progress=False)
+    for change in (_edit_source, _add_source, _remove_source, _rename_source, _touch_source, _edit_source):
+        change(root)
+        build(load_config(root), jobs=1, progress=False)
+        with Store(root / ".sitegen") as store:
+            saved = json.loads(store.get_meta(shortcut.META_KEY))
+        walked = shortcut._entry_paths(root / "_site", None)
+        assert saved["paths"].split("\n") == walked, change.__name__
+        assert saved["site"] == shortcut.stat_digest(root / "_site", walked), change.__name__
+        assert took_shortcut(build(load_config(root), jobs=1, progress=False)), change.__name__
