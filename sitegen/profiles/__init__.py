@@ -368,6 +368,9 @@ class PageIndex:
         self.by_tag: dict[str, list] = {}
         self.by_class: dict[str, list] = {}
         self.by_id: dict[str, list] = {}
+        # elements of a tag that carry an attribute, made on first use (an ``a[rel~=tag]`` looks
+        # at the few links with a rel, not at every link)
+        self._with_attr: dict[tuple[str, str], list] = {}
         order, by_tag, by_class, by_id = self.order, self.by_tag, self.by_class, self.by_id
         for i, el in enumerate(root.iter(etree.Element)):
             order[el] = i
@@ -379,7 +382,12 @@ class PageIndex:
                 lst.append(el)
             cls = el.get("class")
             if cls:
-                for c in set(_tokens(cls)):
+                # printable: the only whitespace in it is the space, where str.split() splits
+                # as HTML does (_tokens)
+                toks = cls.split() if cls.isprintable() else _tokens(cls)
+                if len(toks) > 1:
+                    toks = set(toks)
+                for c in toks:
                     lst = by_class.get(c)
                     if lst is None:
                         by_class[c] = [el]
@@ -387,14 +395,27 @@ class PageIndex:
                         lst.append(el)
             ident = el.get("id")
             if ident is not None:
-                by_id.setdefault(ident, []).append(el)
+                lst = by_id.get(ident)
+                if lst is None:
+                    by_id[ident] = [el]
+                else:
+                    lst.append(el)
 
     def _candidates(self, c: _Compound) -> list:
         if c.id is not None:
             return self.by_id.get(c.id, [])
         if c.classes:
+            if len(c.classes) == 1:
+                return self.by_class.get(c.classes[0], [])
             return min((self.by_class.get(k, []) for k in c.classes), key=len)
         if c.tag is not None:
+            if c.attrs:
+                key = (c.tag, c.attrs[0][0])
+                lst = self._with_attr.get(key)
+                if lst is None:
+                    name = key[1]
+                    lst = self._with_attr[key] = [e for e in self.by_tag.get(c.tag, ()) if e.get(name) is not None]
+                return lst
             return self.by_tag.get(c.tag, [])
         return list(self.order)
 
@@ -413,17 +434,50 @@ class PageIndex:
             alts = compile_selector(selector)
         except SelectorError:
             return []
+        if len(alts) == 1:
+            return self._select(scope, alts[0])
         out = []
         for steps in alts:
-            last = len(steps) - 1
-            comp = steps[last][1]
-            for el in self._candidates(comp):
-                if comp.matches(el) and self._under(el, scope) and (last == 0 or _chain(el, steps, last, scope)):
-                    out.append(el)
-        if len(alts) > 1 and out:
+            out += self._select(scope, steps)
+        if out:
             order = self.order
             out = sorted(set(out), key=order.__getitem__)
         return out
+
+    def _select(self, scope, steps) -> list:
+        """One alternative's matches under ``scope``, in document order."""
+        last = len(steps) - 1
+        comb, comp = steps[last]
+        cands = self._candidates(comp)
+        if last and comb in (" ", ">") and len(cands) > 32 \
+                and 2 * len(self._candidates(steps[last - 1][1])) < len(cands):
+            # many candidates for the last step (``span.kw a``: every link of the page) and fewer
+            # for the step before: down from that step's matches, unless their subtrees hold more
+            # elements than a few times the candidates
+            found = self._below(self._select(scope, steps[:last]), comb, comp, 4 * len(cands))
+            if found is not None:
+                return found
+        under = self._under
+        if not last:
+            return [el for el in cands if comp.matches(el) and under(el, scope)]
+        return [el for el in cands
+                if comp.matches(el) and under(el, scope) and _chain(el, steps, last, scope)]
+
+    def _below(self, heads: list, comb: str, comp: _Compound, budget: int) -> list | None:
+        """Indexed elements matching ``comp`` that are descendants (``comb`` " ") or children
+        (">") of one of ``heads``, in document order; None when that means looking at more than
+        ``budget`` elements."""
+        order = self.order
+        kind = comp.tag if comp.tag is not None else etree.Element
+        found = set()
+        for h in heads:
+            for el in (h.iterdescendants(kind) if comb == " " else h.iterchildren(kind)):
+                budget -= 1
+                if budget < 0:
+                    return None
+                if el in order and comp.matches(el):
+                    found.add(el)
+        return sorted(found, key=order.__getitem__)
 
     def exists(self, scope, selector: str) -> bool:
         return bool(self.select(scope, selector))

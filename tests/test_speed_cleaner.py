@@ -1,0 +1,87 @@
+"""The cleaner's speed work keeps its behaviour: the page index's shortcuts (attribute-filtered
+candidates, selectors answered from the step before the last one down) select what XPath selects,
+on pages big enough to take them, before and after drops and unwraps."""
+
+from __future__ import annotations
+
+import random
+
+from sitegen import extract as X
+from sitegen.profiles import PageIndex, select
+
+# selectors whose last step has many candidates on the pages below (every link, every span,
+# every element) and whose step before has few: the index answers them from that step down
+SELECTORS = [
+    "span.kw a", 'span[class^="wp_kw"] a', "span.kw > a", "div.post span.kw a", "div.post > p > a",
+    "p.lead a", "p.lead > a", "#main a", "#main > p", "div.box *", "div.box > *", "li.x a",
+    "span.kw a, p.lead a", "div.post a[rel~=tag]", "a[rel~=tag]", "a[name=top]", 'a[href^="http"]',
+    "div.post a", "div p a", "p a", "ul li a", "span.kw ~ a", "span.kw + a", "div.none a",
+    "div.box span", "body a", "a", "span", "[rel]", "a[rel]", "a[title]", "div[id] a", "div.n a",
+    "div.n > a", "div.n div.n a",
+]
+
+
+def _page(seed: int, n_links: int = 120) -> str:
+    rnd = random.Random(seed)
+    paras = []
+    for i in range(n_links // 4):
+        bits = []
+        for j in range(4):
+            k = i * 4 + j
+            link = f'<a href="{"http://x.org/" if k % 3 else "/rel/"}{k}"{" rel=tag" if k % 7 == 0 else ""}' \
+                   f'{" title=t" if k % 5 == 0 else ""}>link {k}</a>'
+            r = rnd.random()
+            if r < 0.15:
+                bits.append(f'<span class="kw wp_kw{k}">{link}</span>')
+            elif r < 0.25:
+                bits.append(f'<span class="kw"><b>{link}</b> <span class="kw">{link}</span></span>')
+            elif r < 0.3:
+                bits.append(f'<span class="other">{link}</span>')
+            else:
+                bits.append(link)
+        cls = ' class="lead"' if i % 9 == 0 else ""
+        paras.append(f"<p{cls}>text {' and '.join(bits)} end</p>")
+    body = "\n".join(paras)
+    return (f'<html><head><title>t</title></head><body><a name="top"></a>'
+            f'<div id="main" class="post">{body}<div class="box"><span>a</span><a href="#">b</a>'
+            f'<div class="box"><p><a>c</a></p></div></div></div>'
+            f'<ul><li class="x"><a href="/1">1</a></li><li><a href="/2">2</a></li></ul>'
+            f'<div id="other">{"".join(f"<a href=/o{i}>o</a>" for i in range(40))}</div>'
+            # nested heads whose subtrees hold more than the shortcut looks at: the slow way
+            + '<div class="n">' * 30 + "".join(f"<a href=/n{i}>n</a>" for i in range(40)) + "</div>" * 30
+            + "</body></html>")
+
+
+def _check(root, index, phase):
+    scopes = [root] + [e for e in root.iter("div", "body", "p")][:6]
+    for scope in scopes:
+        if scope is not root and not index._under(scope, root):
+            continue
+        for sel in SELECTORS:
+            want = [e for e in select(scope, sel) if index._under(e, scope)]
+            assert index.select(scope, sel) == want, (phase, X.describe(scope), sel)
+
+
+def test_page_index_shortcuts_select_what_xpath_selects():
+    for seed in range(4):
+        root = X.parse_html(_page(seed))
+        index = PageIndex(root)
+        assert len(index.by_tag["a"]) > 100  # the shortcuts' threshold is well passed
+        _check(root, index, "as parsed")
+        rnd = random.Random(seed)
+        for el in list(root.iter("span", "b")):
+            if rnd.random() < 0.5:
+                (X.drop if rnd.random() < 0.3 else X.unwrap)(el)
+        _check(root, index, "after drops and unwraps")
+
+
+def test_class_tokens_split_as_html_does():
+    # only ASCII whitespace separates class names: a no-break space or an ideographic space
+    # is part of the name, a tab or a newline separates
+    html = ('<html><body><p class="a\u00a0b">1</p><p class="c\u3000d e">2</p><p class="f\tg\nh">3</p>'
+            '<p class="  i  i  ">4</p><p class="j\x0bk">5</p></body></html>')
+    root = X.parse_html(html)
+    index = PageIndex(root)
+    for sel in (".a", ".b", ".a\u00a0b", ".c\u3000d", ".e", ".f", ".g", ".h", ".i", ".j", ".k"):
+        assert index.select(root, sel) == select(root, sel), sel
+    assert [p.text for p in index.select(root, ".i")] == ["4"]
