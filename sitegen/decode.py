@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from sitegen.errors import PageError
@@ -184,6 +183,8 @@ def _mostly_text(sample: str) -> bool:
     mostly such code points."""
     if not sample:
         return False
+    import unicodedata  # only BOM-less UTF-16 guesses get here: not loaded for every page
+
     controls = odd = 0
     for c in sample:
         if c < " " or "\x7f" <= c <= "\x9f":

@@ -59,6 +59,32 @@ from urllib.parse import unquote, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+
+class _LazyPattern:
+    """A regular expression compiled on first use: importing the extractor compiles none of its
+    ~75 patterns (~25 ms, most of an import; a page run through a site profile uses a few).
+    After the first use its methods are the compiled pattern's own, bound in the instance."""
+
+    _NAMES = ("search", "match", "fullmatch", "sub", "subn", "findall", "finditer", "split", "scanner",
+              "pattern", "flags", "groups", "groupindex")
+
+    def __init__(self, pattern, flags=0):
+        self._source = (pattern, flags)
+
+    def __getattr__(self, name):
+        if name.startswith("__") or name == "_source":  # copy/pickle probing a bare instance
+            raise AttributeError(name)
+        compiled = re.compile(*self._source)
+        for n in self._NAMES:
+            setattr(self, n, getattr(compiled, n))
+        return getattr(compiled, name)
+
+    def __repr__(self) -> str:
+        return f"_lazy_re({self._source[0]!r}, {self._source[1]!r})"
+
+
+_lazy_re = _LazyPattern
+
 # ---------------------------------------------------------------------------------------------
 # Parsing
 
@@ -72,7 +98,7 @@ _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False, remove_p
 _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
     element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
     entity=lxml.html.HtmlEntity))
-_CTRL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
+_CTRL = _lazy_re("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 _CTRL_BYTES = bytes(list(range(0x00, 0x09)) + [0x0b] + list(range(0x0e, 0x20)) + [0x7f])
@@ -98,11 +124,11 @@ def parse_html(text: str, utf8: bytes | None = None):
 # ---------------------------------------------------------------------------------------------
 # Text helpers
 
-_WS = re.compile(r"\s+")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
-_LATIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
-_SENT_PUNCT = re.compile(r"[，。！？；：、,.!?;]")
-_FULL_PUNCT = re.compile(r"[，。！？；]")
+_WS = _lazy_re(r"\s+")
+_CJK = _lazy_re(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_LATIN = _lazy_re(r"[A-Za-z0-9\u00c0-\u024f]")
+_SENT_PUNCT = _lazy_re(r"[，。！？；：、,.!?;]")
+_FULL_PUNCT = _lazy_re(r"[，。！？；]")
 
 
 def norm_ws(s: str | None) -> str:
@@ -144,8 +170,8 @@ class PageMeta:
     source_path: str | None = None  # the page's own file path (dates of pages without a URL)
 
 
-_WRAPPER = re.compile(r"""^\s*<text\s+id\s*=\s*"([^"]*)"(?:\s+title\s*=\s*"([^"]*)")?""", re.I)
-_LEAD_COMMENT = re.compile(r"^\s*<!--\s*(https?://[^\s>]+?)\s*-->")
+_WRAPPER = _lazy_re(r"""^\s*<text\s+id\s*=\s*"([^"]*)"(?:\s+title\s*=\s*"([^"]*)")?""", re.I)
+_LEAD_COMMENT = _lazy_re(r"^\s*<!--\s*(https?://[^\s>]+?)\s*-->")
 
 
 def _flatten_jsonld(obj, out: list, depth: int = 0) -> None:
@@ -238,11 +264,11 @@ def jsonld_types(pm: PageMeta) -> set[str]:
 # Dates
 
 _DATE_PATTERNS = [
-    re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)"),
-    re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)"),
+    _lazy_re(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)"),
+    _lazy_re(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)"),
 ]
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-_EN_DATE = re.compile(r"\b(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+((?:19|20)\d{2})\b|"
+_EN_DATE = _lazy_re(r"\b(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+((?:19|20)\d{2})\b|"
                       r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+"
                       r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?((?:19|20)\d{2})\b", re.I)
 
@@ -308,7 +334,7 @@ def date_from_url(url: str | None) -> str | None:
     return None
 
 
-_PATH_YMD = re.compile(r"((?:19|20)\d{2})(\d{2})(\d{2})")
+_PATH_YMD = _lazy_re(r"((?:19|20)\d{2})(\d{2})(\d{2})")
 
 
 def date_from_path(path: str | None) -> str | None:
@@ -365,14 +391,14 @@ def meta_date(pm: PageMeta) -> tuple[str | None, str]:
 _REMOVE_TAGS = {"script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
                 "form", "input", "button", "select", "textarea", "option", "label", "canvas", "video",
                 "audio", "map", "link", "meta", "head", "frame", "frameset", "applet", "dialog", "nav"}
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|em|pt)?\s*(?:;|$)", re.I)
+_HIDDEN_STYLE = _lazy_re(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|em|pt)?\s*(?:;|$)", re.I)
 _HIDDEN_CLASS = {"hidden", "hide", "d-none", "display-none", "displaynone", "invisible", "sr-only",
                  "visually-hidden", "visuallyhidden", "screen-reader-text", "is-hidden", "u-hidden",
                  "off-screen", "offscreen", "element-invisible", "element-hidden"}
 
 
-_STYLE_RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
-_MEDIA_BLOCK = re.compile(r"@(?:media|supports)[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)
+_STYLE_RULE = _lazy_re(r"([^{}@]+)\{([^{}]*)\}")
+_MEDIA_BLOCK = _lazy_re(r"@(?:media|supports)[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)
 _INLINE_TAGS = frozenset("span font i em b strong small s u ins code sub sup a".split())
 
 
@@ -421,9 +447,9 @@ def is_hidden(el, css_hidden: frozenset = frozenset()) -> bool:
 
 _SHARE_WORDS = frozenset("""share shares sharing sharebar sharebox sharelinks sharethis sharedaddy
     shareaholic addtoany a2a bdshare bdsharebuttonbox jiathis""".split())
-_SHARE_CLASS = re.compile(r"(?:^|[\s_-])(?:%s)(?=$|[\s_-])" % "|".join(sorted(_SHARE_WORDS)), re.I)
-_SHARE_HEAD = re.compile(r"分享|转发|轉發|share", re.I)
-_SHARE_TEXT = re.compile(r"^(?:分享(?:到|至|给|給|本文|此文|文章)?|转发到|轉發到|Share(?: this(?: article| story)?| on)?)\s*[：:]", re.I)
+_SHARE_CLASS = _lazy_re(r"(?:^|[\s_-])(?:%s)(?=$|[\s_-])" % "|".join(sorted(_SHARE_WORDS)), re.I)
+_SHARE_HEAD = _lazy_re(r"分享|转发|轉發|share", re.I)
+_SHARE_TEXT = _lazy_re(r"^(?:分享(?:到|至|给|給|本文|此文|文章)?|转发到|轉發到|Share(?: this(?: article| story)?| on)?)\s*[：:]", re.I)
 
 
 def is_share_bar(el, ci: str | None = None) -> bool:
@@ -481,14 +507,14 @@ def unwrap(el) -> None:
 
 # Readers' comment sections (WordPress #comments/.comment-list, portal 网友评论 boxes, Disqus):
 # a class/id token that names a comment list/area, or one comment item.
-_COMMENT_TOKEN = re.compile(
+_COMMENT_TOKEN = _lazy_re(
     r"^(?:comments?(?:[-_]?(?:area|list|box|section|wrap|wrapper|container|block|items?|main|panel|"
     r"thread|body|content|mod|module|part|zone))?|commentlist|commentbox|comment_?list|respond|"
     r"comment-respond|comment-form|commentform|disqus_thread|pinglun\w*|cmt(?:[-_]?\w+)?|"
     r"reply-?list|replies|user-?comments?)$", re.I)
 
 
-_COMMENT_HINT = re.compile(r"omm|cmt|respond|pinglun|disqus|repl", re.I)
+_COMMENT_HINT = _lazy_re(r"omm|cmt|respond|pinglun|disqus|repl", re.I)
 
 
 def is_comment_section(el, ci: str | None = None) -> bool:
@@ -557,7 +583,7 @@ _BLOCK_TAGS = frozenset("""p div section article main header footer aside ul ol 
     address hr body html caption details summary""".split())
 _PARA_TAGS = frozenset("p pre blockquote li h2 h3 h4 h5 h6 dd td".split())
 
-_NEG = re.compile(
+_NEG = _lazy_re(
     r"(?:^|[-_\s\d])(?:comments?|reply|replies|footer|foot|sidebar|side|aside|nav|navi|navbar|menu|"
     r"breadcrumbs?|crumbs?|related|relate|recommend\w*|rec|share|sharing|social|sns|ads?|advert\w*|"
     r"banner|sponsor\w*|promo\w*|popup|modal|cookie|subscribe|newsletter|login|signup|toolbar|tools?|"
@@ -567,7 +593,7 @@ _NEG = re.compile(
     r"caption|credit|byline|author|meta|info|source|time|date|tags|keywords|topics?)(?=$|[-_\s\d])",
     re.I,
 )
-_POS = re.compile(
+_POS = _lazy_re(
     r"(?:^|[-_\s])(?:article\w*|content\w*|entry\w*|post\w*|text|body|main|story|detail\w*|"
     r"news\w*|cont|artic\w*|zw|txt|rich_media\w*|instapaper_body|prose)(?=$|[-_\s\d])",
     re.I,
@@ -762,13 +788,13 @@ def describe(el) -> str:
 # Figures: an image and its caption, recognised by structure
 
 # A caption line by its text: 图注：/圖說：/图片说明：/图：… labels, 图为…/上图：… sentences
-_CAPTION_TEXT = re.compile(r"^[【\[（(]?\s*(?:图注|圖注|图说|圖說|图片说明|圖片說明|图片来源|圖片來源|图片|圖片|图|圖|资料图|資料圖|"
+_CAPTION_TEXT = _lazy_re(r"^[【\[（(]?\s*(?:图注|圖注|图说|圖說|图片说明|圖片說明|图片来源|圖片來源|图片|圖片|图|圖|资料图|資料圖|"
                            r"配图|配圖|摄影|攝影)\s*[：:︱|｜/／]|^(?:[（(]\s*)?(?:图为|圖為|(?:上|下|左|右)(?:图|圖)(?:为|為|[：:]))\S")
 # a label that says only "this is the caption" (dropped from the figcaption's start)
-_CAPTION_LABEL = re.compile(r"^\s*[【\[]?\s*(?:图注|圖注|图说|圖說|图片说明|圖片說明)\s*[】\]]?\s*[：:︱|｜]\s*")
-_CENTRE_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
-_CENTRE_CLASS = re.compile(r"(?:^|[-_\s])(?:center|centre|centered|aligncenter|tc|text-center|txt-center)(?=$|[-_\s])", re.I)
-_SECTION_HEAD = re.compile(r"^(?:[一二三四五六七八九十]+[、．.]|第[一二三四五六七八九十百\d]+[章节節部分篇]|\d{1,2}[、．.])")
+_CAPTION_LABEL = _lazy_re(r"^\s*[【\[]?\s*(?:图注|圖注|图说|圖說|图片说明|圖片說明)\s*[】\]]?\s*[：:︱|｜]\s*")
+_CENTRE_STYLE = _lazy_re(r"text-align\s*:\s*center", re.I)
+_CENTRE_CLASS = _lazy_re(r"(?:^|[-_\s])(?:center|centre|centered|aligncenter|tc|text-center|txt-center)(?=$|[-_\s])", re.I)
+_SECTION_HEAD = _lazy_re(r"^(?:[一二三四五六七八九十]+[、．.]|第[一二三四五六七八九十百\d]+[章节節部分篇]|\d{1,2}[、．.])")
 _HOLDER_TAGS = frozenset("p div span a center strong b font section em i".split())
 _CAPTION_TAGS = frozenset("p div span font em i small center strong b figcaption".split())
 
@@ -931,8 +957,8 @@ _INLINE_KEEP = {"a": "a", "strong": "strong", "b": "strong", "em": "em", "i": "e
                 "sup": "sup", "code": "code", "u": None, "s": None, "q": None, "cite": None}
 _HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
 _BR = "\x00BR\x00"
-_TAGS = re.compile(r"<[^>]+>")
-_INDENT = re.compile(r"^[\u3000\u00a0 \t]{2,}|^\u3000")
+_TAGS = _lazy_re(r"<[^>]+>")
+_INDENT = _lazy_re(r"^[\u3000\u00a0 \t]{2,}|^\u3000")
 
 
 def esc(s: str) -> str:
@@ -1189,7 +1215,7 @@ def _split_lines(raw: str) -> list[str]:
     return out
 
 
-_LEAD_INDENT = re.compile(r"^(?:\s|&nbsp;|\u00a0|\u3000)+")
+_LEAD_INDENT = _lazy_re(r"^(?:\s|&nbsp;|\u00a0|\u3000)+")
 
 
 def _strip_indent(s: str) -> str:
@@ -1199,11 +1225,11 @@ def _strip_indent(s: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Page kinds
 
-_FORUM_URL = re.compile(r"(?:^|[./])(?:bbs|forum|forums|tieba|club|discuz)[./]|dispbbs|viewthread|showtopic|"
+_FORUM_URL = _lazy_re(r"(?:^|[./])(?:bbs|forum|forums|tieba|club|discuz)[./]|dispbbs|viewthread|showtopic|"
                         r"showthread|thread-\d|forum\.php|/t/\d|topic\.php|read\.php\?tid|viewtopic|"
                         r"forumdisplay|/f/\d|index_\d+_\d+\.shtml", re.I)
-_SEARCH_URL = re.compile(r"/search\b|/so/|[?&](?:q|query|keyword|kw|wd|s)=|/tag/|/tags/|/topics?/", re.I)
-_FORUM_WORDS = re.compile(r"楼主|发表于|回复|引用|沙发|板凳|帖子|主题|精华|积分|只看该作者|楼\b|#\d+楼|Powered by Discuz|"
+_SEARCH_URL = _lazy_re(r"/search\b|/so/|[?&](?:q|query|keyword|kw|wd|s)=|/tag/|/tags/|/topics?/", re.I)
+_FORUM_WORDS = _lazy_re(r"楼主|发表于|回复|引用|沙发|板凳|帖子|主题|精华|积分|只看该作者|楼\b|#\d+楼|Powered by Discuz|"
                           r"dvbbs|phpwind|看帖|发帖|跟帖")
 
 
@@ -1213,7 +1239,7 @@ class Kind:
     reason: str
 
 
-_JS_REDIRECT = re.compile(r"(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*['\"]|"
+_JS_REDIRECT = _lazy_re(r"(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*['\"]|"
                           r"location\.(?:replace|assign)\s*\(")
 _APP_ROOT_IDS = {"app", "root", "__next", "__nuxt", "react-root", "main-app", "application", "app-root"}
 
@@ -1246,7 +1272,7 @@ def shell_signals(root, pm: PageMeta) -> dict:
     return out
 
 
-_STATE_ASSIGN = re.compile(r"^\s*(?:window\.|var\s+|let\s+|const\s+)?[\w$.\[\]'\"]{1,60}\s*=\s*(\{.*\})\s*;?\s*$", re.S)
+_STATE_ASSIGN = _lazy_re(r"^\s*(?:window\.|var\s+|let\s+|const\s+)?[\w$.\[\]'\"]{1,60}\s*=\s*(\{.*\})\s*;?\s*$", re.S)
 _JSON_DATE_KEYS = ("datePublished", "publishTime", "publish_time", "pubTime", "pubDate", "pub_date",
                    "publishDate", "publish_date", "publishedAt", "published_at", "ptime", "ctime", "createTime",
                    "create_time", "createdAt", "releaseTime", "date")
@@ -1409,8 +1435,8 @@ def classify(root, pm: PageMeta, content, st: dict) -> Kind | None:
     return None
 
 
-_FLOOR = re.compile(r"^(?:楼主|樓主|沙发|沙發|板凳|地板|地下室|\d{1,5}\s*(?:楼|樓|#|F)|#\s*\d{1,5}|第\s*\d{1,5}\s*(?:楼|樓))$", re.I)
-_POSTED = re.compile(r"^(?:发表于|發表於|发表时间|發表時間|回复于|回覆於|Posted on)\s*[:：]?\s*(?:19|20)\d{2}")
+_FLOOR = _lazy_re(r"^(?:楼主|樓主|沙发|沙發|板凳|地板|地下室|\d{1,5}\s*(?:楼|樓|#|F)|#\s*\d{1,5}|第\s*\d{1,5}\s*(?:楼|樓))$", re.I)
+_POSTED = _lazy_re(r"^(?:发表于|發表於|发表时间|發表時間|回复于|回覆於|Posted on)\s*[:：]?\s*(?:19|20)\d{2}")
 
 
 def _forum_floors(scope) -> tuple[str, object]:
@@ -1601,11 +1627,11 @@ def _teaser_profile(content) -> dict:
 # ---------------------------------------------------------------------------------------------
 # Pruning boilerplate inside the chosen content
 
-_CAPTION = re.compile(r"(?:^|[-_\s])(?:caption|captions|credit|credits|pic[-_]?info|pic[-_]?text|pic[-_]?txt|pic[-_]?desc|"
+_CAPTION = _lazy_re(r"(?:^|[-_\s])(?:caption|captions|credit|credits|pic[-_]?info|pic[-_]?text|pic[-_]?txt|pic[-_]?desc|"
                       r"img[-_]?(?:desc|text|info|title|caption)|image[-_]?(?:caption|credit|copyright|desc)|photo[-_]?"
                       r"(?:caption|credit|desc)|figcaption|copyright|media[-_]?caption|tuzhu)(?=$|[-_\s\d])", re.I)
-_AD_LABEL = re.compile(r"^(?:advertisement|advertising|sponsored|ad|广告|廣告|推广|推廣|赞助|贊助)$", re.I)
-_TAGBOX = re.compile(r"(?:^|\s)(?:[a-z]+[-_])?(?:tags?|keywords?|topics?|labels?|tag-?links?)"
+_AD_LABEL = _lazy_re(r"^(?:advertisement|advertising|sponsored|ad|广告|廣告|推广|推廣|赞助|贊助)$", re.I)
+_TAGBOX = _lazy_re(r"(?:^|\s)(?:[a-z]+[-_])?(?:tags?|keywords?|topics?|labels?|tag-?links?)"
                      r"(?:[-_](?:list|box|container|wrap|wrapper|area|links?|items?|bar|group))?(?=$|\s)", re.I)
 
 
@@ -1668,57 +1694,57 @@ def prune(parts: list, st: dict, explain: list[str] | None = None, found: dict |
 # Lines (whole short paragraphs) that are never body text. (name, regex, action)
 # action: "drop" | "source" (group 1 = source, dropped) | "author" (group 1 = author, dropped)
 _LINE_RULES = [
-    ("reporter line", re.compile(r"^[（(【\[]\s*(?:本报|本報|本台|本网|本網)?(?:记者|記者|通讯员|通訊員|特约记者|特約記者)\s*[：:]?\s*"
+    ("reporter line", _lazy_re(r"^[（(【\[]\s*(?:本报|本報|本台|本网|本網)?(?:记者|記者|通讯员|通訊員|特约记者|特約記者)\s*[：:]?\s*"
                                  r"([\u4e00-\u9fff·]{2,4})(?:\s*[、，,\s]\s*[\u4e00-\u9fff·]{2,4}){0,3}"
                                  r"(?:\s*(?:实习生|實習生|通讯员|通訊員|记者|記者)\s*[\u4e00-\u9fff·]{2,4}(?:\s*[、，,\s]\s*[\u4e00-\u9fff·]{2,4}){0,2})*"
                                  r"\s*(?:报道|報導|报导|報道|采写|採寫|摄影|攝影|摄|攝|发自\S{0,10}|發自\S{0,10})?\s*[）)】\]]$"), "author"),
-    ("source line", re.compile(r"^[【\[（(]?\s*(?:(?:本文|文章|稿件|新闻|新聞|消息)?(?:来源|來源|稿源|出处|出處|来源于|來源於)\s*[：:︱|｜]|"
+    ("source line", _lazy_re(r"^[【\[（(]?\s*(?:(?:本文|文章|稿件|新闻|新聞|消息)?(?:来源|來源|稿源|出处|出處|来源于|來源於)\s*[：:︱|｜]|"
                                r"(?:本文|文章)(?:来源于|來源於|来自|來自)\s*[：:]?|Source\s*[：:︱|｜])\s*"
                                r"([^\s，。,;；|｜】\])）(（\[【]{1,30})"), "source"),
-    ("reprint credit", re.compile(r"^本文(?:为|系|由|来自|來自|转载自|轉載自|转自|轉自|首发于|原载于|摘自|选自|選自)\s*"
+    ("reprint credit", _lazy_re(r"^本文(?:为|系|由|来自|來自|转载自|轉載自|转自|轉自|首发于|原载于|摘自|选自|選自)\s*"
                                   r"(?:微信)?(?:公众号|公眾號)?\s*[“\"《「]?([^，。,\s“”《》「」\"]{2,20}?)[”》」\"]?\s*"
                                   r"(?:(?:微信)?(?:公众号|公眾號)|微信|微博)?\s*(?:授权|授權|原创|原創|独家|獨家|首发|首發|供稿|提供|发布|發布|，|,|。|[（(]|$)"), "source"),
-    ("publication trailer", re.compile(r"^[—–\-]{1,3}\s*(?:原载|原載|载|載|摘自|转自|轉自)?\s*《([^》]{2,20})》\s*\S{0,20}$"), "source"),
-    ("author line", re.compile(r"^[【\[（(]?\s*(?:作者|作\s者|撰文|文|记者|記者|执笔|執筆|编译|編譯|译者|譯者|Author|By)"
+    ("publication trailer", _lazy_re(r"^[—–\-]{1,3}\s*(?:原载|原載|载|載|摘自|转自|轉自)?\s*《([^》]{2,20})》\s*\S{0,20}$"), "source"),
+    ("author line", _lazy_re(r"^[【\[（(]?\s*(?:作者|作\s者|撰文|文|记者|記者|执笔|執筆|编译|編譯|译者|譯者|Author|By)"
                                r"\s*[：:︱|｜/／]\s*([^\s，。,;；|｜】\])）]{1,24})"), "author"),
-    ("editor line", re.compile(r"^[【\[（(]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯|校对|校對|审校|審校|监制|監製|主编|"
+    ("editor line", _lazy_re(r"^[【\[（(]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯|校对|校對|审校|審校|监制|監製|主编|"
                                r"主編|出品|制作|製作|策划|策劃|实习生|實習生|图片编辑|圖片編輯|美编|美編|视觉|視覺|统筹|統籌)"
                                r"\s*[：:︱|｜/／]"), "drop"),
-    ("original-title line", re.compile(r"^[【\[（(]?\s*原(?:标题|標題|文标题|題)\s*[：:]"), "drop"),
-    ("editor summary", re.compile(r"^[【\[（(]?\s*(?:摘要|内容提要|提要|导读|導讀|核心提示)\s*[：:]"), "drop"),
-    ("image caption", re.compile(r"^[【\[（(]?\s*(?:图注|圖注|图说|圖說|图片说明|圖片說明|图片来源|圖片來源|图片|圖片|图|圖|"
+    ("original-title line", _lazy_re(r"^[【\[（(]?\s*原(?:标题|標題|文标题|題)\s*[：:]"), "drop"),
+    ("editor summary", _lazy_re(r"^[【\[（(]?\s*(?:摘要|内容提要|提要|导读|導讀|核心提示)\s*[：:]"), "drop"),
+    ("image caption", _lazy_re(r"^[【\[（(]?\s*(?:图注|圖注|图说|圖說|图片说明|圖片說明|图片来源|圖片來源|图片|圖片|图|圖|"
                                  r"资料图|資料圖|配图|配圖)\s*[：:︱|｜]"), "drop"),
-    ("image credit", re.compile(r"^[（(]?\s*(?:图片|圖片|图|圖)(?:均|皆)?(?:来自|來自|来源|來源|源自)(?:于|於)?\s*\S{0,20}$|"
+    ("image credit", _lazy_re(r"^[（(]?\s*(?:图片|圖片|图|圖)(?:均|皆)?(?:来自|來自|来源|來源|源自)(?:于|於)?\s*\S{0,20}$|"
                                 r"^[（(]\s*(?:图|圖)\s*[/／：:]?\s*\S{0,20}[)）]$|(?:提供|供图|供圖)[)）]?$"), "drop"),
-    ("disclaimer", re.compile(r"转载请注明|轉載請註明|版权所有|版權所有|未经授权|未經授權|不得转载|不得轉載|禁止转载|禁止轉載|"
+    ("disclaimer", _lazy_re(r"转载请注明|轉載請註明|版权所有|版權所有|未经授权|未經授權|不得转载|不得轉載|禁止转载|禁止轉載|"
                               r"不代表.{0,12}(?:立场|立場|观点|觀點)|仅代表作者|僅代表作者|免责声明|免責聲明|"
                               r"All rights reserved|Copyright\s*©|©\s*\d{4}"), "drop"),
-    ("paywall notice", re.compile(r"已過查詢時效|已过查询时效|付費會員|付费会员|订阅后阅读|訂閱後閱讀|登录后阅读|登入後閱讀|"
+    ("paywall notice", _lazy_re(r"已過查詢時效|已过查询时效|付費會員|付费会员|订阅后阅读|訂閱後閱讀|登录后阅读|登入後閱讀|"
                                   r"阅读全文请|閱讀全文請|剩余\d+%|余下全文"), "drop"),
     ("share line", _SHARE_TEXT, "drop"),
-    ("follow-us line", re.compile(r"^(?:欢迎|歡迎)?(?:关注|關注|扫码|掃碼|扫描|掃描|长按|長按|(?:微信)?扫一扫|(?:微信)?掃一掃|识别|識別|"
+    ("follow-us line", _lazy_re(r"^(?:欢迎|歡迎)?(?:关注|關注|扫码|掃碼|扫描|掃描|长按|長按|(?:微信)?扫一扫|(?:微信)?掃一掃|识别|識別|"
                                   r"下载|下載|点击|點擊)\S{0,4}.{0,30}(?:微信|公众号|公眾號|订阅号|訂閱號|二维码|二維碼|APP|App|客户端|客戶端)"), "drop"),
-    ("app promo line", re.compile(r"^(?=.{0,60}$)(?:.{0,12}(?:请|請|欢迎|歡迎)?(?:下载|下載|打开|打開|安装|安裝)\S{0,14}(?:客户端|客戶端|APP|App|app)|"
+    ("app promo line", _lazy_re(r"^(?=.{0,60}$)(?:.{0,12}(?:请|請|欢迎|歡迎)?(?:下载|下載|打开|打開|安装|安裝)\S{0,14}(?:客户端|客戶端|APP|App|app)|"
                                   r"返回\S{1,10}[，,]\s*查看更多)"), "drop"),
     # a row of bracketed page tools: 【打印】【关闭】【纠错】【责任编辑：X】
-    ("tool line", re.compile(r"^(?=.*(?:纠错|糾錯|打印|列印|关闭|關閉|收藏|字号|字號|字体|字體|责任编辑|責任編輯|编辑|編輯|分享|返回顶部|回到顶部))"
+    ("tool line", _lazy_re(r"^(?=.*(?:纠错|糾錯|打印|列印|关闭|關閉|收藏|字号|字號|字体|字體|责任编辑|責任編輯|编辑|編輯|分享|返回顶部|回到顶部))"
                              r"(?:[【\[]\s*[^】\]]{1,24}\s*[】\]]\s*)+$"), "drop"),
     # the heading of a related/promo list left behind when its links were removed
-    ("list heading", re.compile(r"^[【\[]?\s*(?:相关阅读|相關閱讀|相关新闻|相關新聞|相关文章|相關文章|相关链接|相關連結|延伸阅读|延伸閱讀|"
+    ("list heading", _lazy_re(r"^[【\[]?\s*(?:相关阅读|相關閱讀|相关新闻|相關新聞|相关文章|相關文章|相关链接|相關連結|延伸阅读|延伸閱讀|"
                                 r"推荐阅读|推薦閱讀|热门推荐|熱門推薦|猜你喜欢|猜你喜歡|精彩推荐|精彩推薦|往期回顾|往期回顧|"
                                 r"更多精彩|热点新闻|熱點新聞|热门文章|熱門文章|相关报道|相關報導|相關報道|阅读更多|閱讀更多|"
                                 r"点击查看原文|點擊查看原文|阅读原文|閱讀原文|查看原文|网友评论|網友評論|发表评论|發表評論)"
                                 r"\s*[】\]]?\s*[：:>»]*\s*$"), "drop"),
-    ("image caption", re.compile(r"^(?:[（(]\s*)?(?:图为|圖為|(?:上|下|左|右)(?:图|圖)(?:为|為|[：:]))\S"), "drop"),
+    ("image caption", _lazy_re(r"^(?:[（(]\s*)?(?:图为|圖為|(?:上|下|左|右)(?:图|圖)(?:为|為|[：:]))\S"), "drop"),
 ]
 _SOURCE_LINE = next(rx for name, rx, _a in _LINE_RULES if name == "source line")
-_SIGNOFF = re.compile(r"^[\u4e00-\u9fff·]{2,8}[，,]\s*[^，。,]{2,20}(?:报道|報導|报导|報道)[。.]?$")
-_BYLINE_NAME = re.compile(r"^(?:[\u4e00-\u9fff·]{2,4})(?:\s+[\u4e00-\u9fff·]{2,4}){0,2}$")
-_DATE_LINE = re.compile(r"^[\s\w:：/\-.年月日时分秒|｜·,，()（）]*?(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}.{0,40}$")
+_SIGNOFF = _lazy_re(r"^[\u4e00-\u9fff·]{2,8}[，,]\s*[^，。,]{2,20}(?:报道|報導|报导|報道)[。.]?$")
+_BYLINE_NAME = _lazy_re(r"^(?:[\u4e00-\u9fff·]{2,4})(?:\s+[\u4e00-\u9fff·]{2,4}){0,2}$")
+_DATE_LINE = _lazy_re(r"^[\s\w:：/\-.年月日时分秒|｜·,，()（）]*?(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}.{0,40}$")
 
 
 # A news-agency dateline opening the body: 【中央社台北22日電】, 新华社北京11月22日电, （中新社记者X香港22日电）
-_DATELINE = re.compile(r"^[【\[（(]?\s*((?:[\u4e00-\u9fff]{1,4}社)|中新网|中新網|央视网|央視網)"
+_DATELINE = _lazy_re(r"^[【\[（(]?\s*((?:[\u4e00-\u9fff]{1,4}社)|中新网|中新網|央视网|央視網)"
                        r"(?:\s*(?:记者|記者|特派记者|特派記者|特派员|特派員)\s*[\u4e00-\u9fff·、\s]{2,12}?)?"
                        r"\s*[\u4e00-\u9fff]{0,10}?\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日\s*(?:电|電|讯|訊|专电|專電)")
 
@@ -1804,7 +1830,7 @@ def filter_blocks(blocks: list, title: str, explain: list[str] | None = None) ->
 # ---------------------------------------------------------------------------------------------
 # Title
 
-_TITLE_SEP = re.compile(r"\s+[-–—|｜·:]\s+|\s*[_｜|]\s*|\s+-\s*|\s*--+\s*|\s+»\s+|\s*&raquo;\s*|\s*»\s*")
+_TITLE_SEP = _lazy_re(r"\s+[-–—|｜·:]\s+|\s*[_｜|]\s*|\s+-\s*|\s*--+\s*|\s+»\s+|\s*&raquo;\s*|\s*»\s*")
 _TRIVIAL_TITLES = {"显示", "顯示", "无标题", "無標題", "untitled", "首页", "首頁", "home", "index", "新闻", "新聞", "正文"}
 
 
@@ -2004,7 +2030,7 @@ def _prominent_line(root, content):
 # ---------------------------------------------------------------------------------------------
 # Date near the title / in the article header
 
-_DATEISH = re.compile(r"(?:^|[-_\s])(?:date|time|pubtime|pub-?date|publish\w*|post-?time|post-?date|timestamp|"
+_DATEISH = _lazy_re(r"(?:^|[-_\s])(?:date|time|pubtime|pub-?date|publish\w*|post-?time|post-?date|timestamp|"
                       r"article-?time|info|meta|byline|source|date-?source|time-?source)(?=$|[-_\s\d])", re.I)
 
 
@@ -2081,12 +2107,12 @@ def own_text(el) -> str:
 
 
 # "Today's date" in a page header (今天是2024年3月5日 星期二 / 农历…): never the article's date
-_TODAY = re.compile(r"今天|今日|現在時間|现在时间|当前时间|當前時間|农历|農曆|天气|天氣|Today", re.I)
-_PUB_LABEL = re.compile(r"(?:发布|發佈|發布|发表|發表|刊发|刊發|出版|首发|首發|Published|Posted)\s*(?:时间|時間|日期|于|於|on)?\s*[：:]?\s*$", re.I)
-_UPD_LABEL = re.compile(r"(?:更新|修改|编辑|編輯|最后|最後|Updated|Modified)\s*(?:时间|時間|日期|于|於|on)?\s*[：:]?\s*$", re.I)
+_TODAY = _lazy_re(r"今天|今日|現在時間|现在时间|当前时间|當前時間|农历|農曆|天气|天氣|Today", re.I)
+_PUB_LABEL = _lazy_re(r"(?:发布|發佈|發布|发表|發表|刊发|刊發|出版|首发|首發|Published|Posted)\s*(?:时间|時間|日期|于|於|on)?\s*[：:]?\s*$", re.I)
+_UPD_LABEL = _lazy_re(r"(?:更新|修改|编辑|編輯|最后|最後|Updated|Modified)\s*(?:时间|時間|日期|于|於|on)?\s*[：:]?\s*$", re.I)
 
 
-_ROC_DATE = re.compile(r"(?:民國|民国)\s*(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|"
+_ROC_DATE = _lazy_re(r"(?:民國|民国)\s*(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|"
                        r"(?:發佈|發布|发布|刊登|出刊|更新)?(?:時間|日期|时间)\s*[：:]\s*(1\d{2})[/.-](\d{1,2})[/.-](\d{1,2})(?!\d)")
 
 
@@ -2118,12 +2144,12 @@ def line_date(txt: str) -> str | None:
 
 # Containers whose dates belong to other things: related/promo lists, comments, rankings, the
 # page's top bar, sidebars and footers.
-_NOT_OUR_DATE = re.compile(r"(?:^|[-_\s])(?:related|relate|recommend\w*|rec|hot\w*|rank\w*|list|lists|comments?|"
+_NOT_OUR_DATE = _lazy_re(r"(?:^|[-_\s])(?:related|relate|recommend\w*|rec|hot\w*|rank\w*|list|lists|comments?|"
                            r"cmt|reply|replies|side|sidebar|footer|foot|more|links|tuijian|xiangguan|top|topbar|"
                            r"toolbar|masthead|nav|menu|weather|calendar)(?=$|[-_\s\d])", re.I)
 
 
-_OWN_PART = re.compile(r"(?:^|\s)(?:entry|post|article|artical|story)[-_]?(?:footer|foot|meta|info|header|head|details?|"
+_OWN_PART = _lazy_re(r"(?:^|\s)(?:entry|post|article|artical|story)[-_]?(?:footer|foot|meta|info|header|head|details?|"
                        r"byline|date|time)(?=$|\s)", re.I)
 
 
@@ -2179,7 +2205,7 @@ def is_category_link(a) -> bool:
 
 
 # A box of tag links labelled by its text: 标签：/关键词：/關鍵字：/Tags: (never 栏目/分类: sections)
-_TAG_LABEL = re.compile(r"^\s*(?:本文|文章|相关|相關)?(?:标签|標籤|標簽|关键词|關鍵詞|关键字|關鍵字|话题|話題|Tags?|Keywords?)\s*[：:]",
+_TAG_LABEL = _lazy_re(r"^\s*(?:本文|文章|相关|相關)?(?:标签|標籤|標簽|关键词|關鍵詞|关键字|關鍵字|话题|話題|Tags?|Keywords?)\s*[：:]",
                         re.I)
 
 
@@ -2259,11 +2285,11 @@ def find_tags(root, parts: list, explain: list[str] | None = None) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Source / author in the article header
 
-_SRC_RX = re.compile(r"(?:(?:来源|來源|稿源|出处|出處)\s*[：:]|(?:来源于|來源於)\s*[：:]?)\s*([^\s，。,;；|｜<（(\[【]{2,30}?)(?=作者|編輯|编辑|责任编辑|責任編輯|记者|記者|[\s，。,;；|｜<（(\[【]|$)")
-_AUTH_RX = re.compile(r"(?:作者|撰文|记者|記者|(?<![原本全正译譯])文)\s*[：:/／]\s*([^\s，。,;；|｜<（(]{2,20})")
+_SRC_RX = _lazy_re(r"(?:(?:来源|來源|稿源|出处|出處)\s*[：:]|(?:来源于|來源於)\s*[：:]?)\s*([^\s，。,;；|｜<（(\[【]{2,30}?)(?=作者|編輯|编辑|责任编辑|責任編輯|记者|記者|[\s，。,;；|｜<（(\[【]|$)")
+_AUTH_RX = _lazy_re(r"(?:作者|撰文|记者|記者|(?<![原本全正译譯])文)\s*[：:/／]\s*([^\s，。,;；|｜<（(]{2,20})")
 # "记者 孟远" / "江城观察记者 孟远" (no colon): in a short byline only
-_AUTH_RX2 = re.compile(r"(?:记者|記者)\s*([\u4e00-\u9fff·]{2,4})(?:\s|$)")
-_AUTHOR_CLASS = re.compile(r"(?:^|[-_\s])(?:author|byline|writer|reporter|editor-?name)(?=$|[-_\s])", re.I)
+_AUTH_RX2 = _lazy_re(r"(?:记者|記者)\s*([\u4e00-\u9fff·]{2,4})(?:\s|$)")
+_AUTHOR_CLASS = _lazy_re(r"(?:^|[-_\s])(?:author|byline|writer|reporter|editor-?name)(?=$|[-_\s])", re.I)
 
 
 def header_source(root, title_el, parts: list) -> tuple[str | None, str | None, str]:
