@@ -48,7 +48,9 @@ def _resolver(base_url: str | None):
 
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
         if (tag, attr) in _URL_ATTRS:
-            v = "".join(ch for ch in value.strip() if ch >= " " and ch != "\x7f")
+            v = value.strip()
+            if not v.isprintable():  # (printable: no control characters to remove)
+                v = "".join(ch for ch in v if ch >= " " and ch != "\x7f")
             if not v or v.startswith("#"):
                 return v or None
             scheme = urlsplit(v).scheme.lower() if ":" in v[:12] else ""
