@@ -20,6 +20,7 @@ import gc
 import hashlib
 import multiprocessing
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -32,7 +33,6 @@ from .urls import safe_relpath as _safe_relpath
 safe_relpath = functools.lru_cache(maxsize=1 << 18)(_safe_relpath)
 from .output import Output, stage
 
-CLEAN_BATCH = 256  # results per store transaction
 MIN_PARALLEL_CLEAN = 8  # fewer pages than this are cleaned in-process
 MIN_PARALLEL_RENDER = 64  # fewer outputs than this are rendered in-process
 PROGRESS_MIN = 200  # a stage with fewer items than this shows no progress bar
@@ -77,18 +77,24 @@ def progress_bar(enabled: bool, total: int, desc: str):
 
 
 # --- cleaning ---------------------------------------------------------------------------------
+CLEAN_CHUNK = 32  # sources per task: cleaned, then stored in one transaction by the worker
+
+
 def _clean_one(item: tuple[str, str, str, str | None]):
-    """In a worker: ("same", rel, stamp) if the bytes are those already stored, else
-    ("rows", the store's rows for the result: ``store.result_rows``)."""
+    """("same", rel, stamp) if the bytes are those already stored, else ("rows", the store's rows
+    for the result: ``store.result_rows``)."""
     from .build import MD_EXT, clean_source
 
     rel, path, stamp, known_hash = item
     config, profiles, keys = _state["config"], _state["profiles"], _state["keys"]
+    limit = config.max_page_bytes
     try:
-        size = Path(path).stat().st_size
-        if size > config.max_page_bytes:
-            raise ValueError(f"file is larger than max_page_bytes ({config.max_page_bytes})")
-        data = Path(path).read_bytes()
+        # one open and read (no stat, no Path): reading one byte past the limit tells a file too
+        # large to clean from one that fits
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise ValueError(f"file is larger than max_page_bytes ({limit})")
     except (OSError, ValueError) as e:
         reason = f"cannot read: {e.strerror}" if isinstance(e, OSError) and e.strerror else str(e)
         return "rows", result_rows(CleanResult(rel, ERROR, reason), "", ANY, keys.key(ANY) or "", stamp)
@@ -99,6 +105,41 @@ def _clean_one(item: tuple[str, str, str, str | None]):
     res = clean_source(Path(path), rel, profiles, config, data, source_hash=digest)
     claim = keys.claim_of(res, is_md)
     return "rows", result_rows(res, digest, claim, keys.key(claim) or "", stamp)
+
+
+def _clean_chunk(items: list) -> tuple[int, int]:
+    """In a worker (or in-process): clean ``items`` and store what they gave, in one transaction
+    of this process's own connection. Returns (cleaned, only restamped). Nothing but two numbers
+    goes back to the parent: shipping each result's rows (bodies included) to it, for it to
+    unpickle and insert alone, cost it a third of the workers' CPU time, on the same two cores."""
+    store = _state.get("store")
+    if store is None:
+        store = _state["store"] = _worker_store(_state["cache_dir"])
+    rows: list = []
+    touched: list = []
+    for item in items:
+        out = _clean_one(item)
+        if out[0] == "same":
+            touched.append((out[1], out[2]))
+        else:
+            rows.append(out[1])
+    if rows:
+        store.put_rows(rows)
+    if touched:
+        store.restamp(touched)
+    return len(rows), len(touched)
+
+
+def _worker_store(cache_dir: Path) -> Store:
+    """A forked worker's own connection to the store the parent opened (never one shared across
+    fork()). Not ``Store(folder)``: its open writes the schema and, on any error (another
+    process's lock included), throws the file away, a file the parent and the other workers are
+    using. Writers take turns (WAL: one at a time; the busy timeout waits for the other)."""
+    store = Store.__new__(Store)
+    store.path = cache_dir / "store.sqlite"
+    store.db = sqlite3.connect(store.path, isolation_level=None, timeout=600, check_same_thread=False)
+    store.db.execute("PRAGMA synchronous=NORMAL")  # as the parent's (per connection; WAL is per file)
+    return store
 
 
 def refresh_records(sources, store: Store, profiles, config, cleaner_version: str, jobs: int,
@@ -120,35 +161,23 @@ def refresh_records(sources, store: Store, profiles, config, cleaner_version: st
             todo.append((s.rel, str(s.path), s.stamp, None))
     if not todo:
         return 0, reused
-    _state.update(config=config, profiles=profiles, keys=keys)
+    use_pool = _pool_wanted(jobs, len(todo), MIN_PARALLEL_CLEAN)
+    # Forked workers open their own connection (``_worker_store``); in-process, the caller's.
+    _state.update(config=config, profiles=profiles, keys=keys, cache_dir=store.path.parent,
+                  store=None if use_pool else store)
     cleaned = 0
-    results: list = []
-    touched: list = []
-
-    def flush() -> None:
-        if results:
-            store.put_rows(results)
-            results.clear()
-        if touched:
-            store.restamp(touched)
-            touched.clear()
-
     pool = _pool(jobs, len(todo), MIN_PARALLEL_CLEAN)
     try:
-        outcomes: Iterable = (pool.imap_unordered(_clean_one, todo, chunksize=8) if pool
-                              else map(_clean_one, todo))
+        if pool:
+            size = max(4, min(CLEAN_CHUNK, len(todo) // (jobs * 8) or 1))
+            outcomes: Iterable = pool.imap_unordered(_clean_chunk, _batches(todo, size))
+        else:
+            outcomes = map(_clean_chunk, _batches(todo, CLEAN_CHUNK))
         with progress_bar(progress, len(todo), "clean") as bar:
-            for out in outcomes:
-                if out[0] == "same":
-                    touched.append((out[1], out[2]))
-                    reused += 1
-                else:
-                    results.append(out[1])
-                    cleaned += 1
-                if len(results) + len(touched) >= CLEAN_BATCH:
-                    flush()
-                bar.update()
-        flush()
+            for n_cleaned, n_same in outcomes:
+                cleaned += n_cleaned
+                reused += n_same
+                bar.update(n_cleaned + n_same)
     finally:
         if pool:
             pool.terminate()
