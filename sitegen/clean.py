@@ -129,15 +129,16 @@ def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str,
     except (ValueError, TypeError) as e:
         return _error(rel_path, f"unparseable HTML: {e}", explain)
 
-    pm = X.read_meta(root, dec.text)
+    # one pass over the page indexes it by tag, class and id for the profiles' selectors (and
+    # gives read_meta the page's meta, script, title and link elements)
+    index = PageIndex(root) if len(profiles) else None
+    pm = X.read_meta(root, dec.text, index.by_tag if index is not None else None)
     if pm.url:
         explain.append(f"url: {pm.url} (from {pm.url_from})")
     # the page's own location for dates when it has no URL: its path under content/ (or the path
     # it was given on the command line)
     pm.source_path = rel_path
 
-    # one pass over the page indexes it by tag, class and id for the profiles' selectors
-    index = PageIndex(root) if len(profiles) else None
     found = profiles.find(root, pm.url, index) if index is not None else None
     if found:
         profile, why = found

@@ -143,10 +143,13 @@ def _looks_binary(data: bytes) -> str | None:
             if _control_ratio(head) > 0.05 or b"\x00" in head:
                 return f"binary file (starts like {magic[:8]!r})"
     sample = data[:65536]
-    nul = sample.count(0)
+    # (what _control_ratio counts; NUL is a control byte, so a sample without any has no NUL
+    # to count either)
+    controls = len(sample) - len(sample.translate(_CONTROL_TABLE, _CONTROL))
+    nul = sample.count(0) if controls else 0
     if nul and nul > max(8, len(sample) // 100):
         return f"binary file ({nul} NUL bytes in the first {len(sample)} bytes)"
-    if len(sample) >= 64 and _control_ratio(sample) > 0.10:
+    if len(sample) >= 64 and controls / len(sample) > 0.10:
         return "binary file (mostly control bytes)"
     return None
 
@@ -197,6 +200,10 @@ def _mostly_text(sample: str) -> bool:
 
 def _finish(text: str, encoding: str, warnings: list[str], utf8: bytes | None = None) -> Decoded:
     """``utf8``: the bytes ``text`` was decoded from, when they are its UTF-8 encoding."""
+    if utf8 is not None and b"\xef\xbb\xbf" not in utf8 and b"\x00" not in utf8:
+        # (U+FEFF and U+0000 are those bytes in UTF-8: the text has neither; the bytes are the
+        # quicker to search)
+        return Decoded(text, encoding, tuple(warnings), utf8)
     if "\ufeff" in text:
         text = text.replace("\ufeff", "")
         utf8 = None

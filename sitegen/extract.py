@@ -190,17 +190,26 @@ def _flatten_jsonld(obj, out: list, depth: int = 0) -> None:
                 _flatten_jsonld(v, out, depth + 1)
 
 
-def read_meta(root, text: str) -> PageMeta:
+def read_meta(root, text: str, by_tag: dict | None = None) -> PageMeta:
+    """``by_tag``: the page's elements by tag in document order (``PageIndex.by_tag``), when the
+    caller has them: the meta, script, title and link elements are read from it instead of four
+    walks of the page."""
     pm = PageMeta()
+    if by_tag is not None:
+        metas, scripts, links = by_tag.get("meta", ()), by_tag.get("script", ()), by_tag.get("link", ())
+        t = next((e for e in by_tag.get("title", ()) if e is not root), None)
+    else:
+        metas, scripts, links = root.iter("meta"), root.iter("script"), root.iter("link")
+        t = root.find(".//title")
     lang = root.get("lang") or root.get("xml:lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
     if lang and re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*", lang.strip()):
         pm.lang = lang.strip().replace("_", "-")
-    for m in root.iter("meta"):
+    for m in metas:
         key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
         content = m.get("content")
         if key and content is not None and key not in pm.meta:
             pm.meta[key] = norm_ws(content)
-    for s in root.iter("script"):
+    for s in scripts:
         if (s.get("type") or "").strip().lower() == "application/ld+json" and s.text:
             raw = s.text.strip()
             try:
@@ -211,13 +220,12 @@ def read_meta(root, text: str) -> PageMeta:
                 except ValueError:
                     continue
             _flatten_jsonld(data, pm.jsonld)
-    t = root.find(".//title")
     if t is not None:
         pm.title_tag = node_text(t)
     pm.site_name = pm.meta.get("og:site_name", "")
 
     canonical = None
-    for link in root.iter("link"):
+    for link in links:
         rel = (link.get("rel") or "").lower().split()
         if "canonical" in rel and link.get("href", "").strip():
             canonical = link.get("href").strip()

@@ -85,3 +85,21 @@ def test_class_tokens_split_as_html_does():
     for sel in (".a", ".b", ".a\u00a0b", ".c\u3000d", ".e", ".f", ".g", ".h", ".i", ".j", ".k"):
         assert index.select(root, sel) == select(root, sel), sel
     assert [p.text for p in index.select(root, ".i")] == ["4"]
+
+
+def test_read_meta_from_the_index_reads_what_its_walks_read():
+    from pathlib import Path
+
+    from sitegen.decode import decode
+
+    pages = sorted((Path(__file__).parent / "pages").glob("*.html"))
+    assert pages
+    extra = ('<html><head><title>one</title><meta name="description" content=" a  b ">'
+             '<link rel="Canonical" href=" https://x.org/a "><script type="application/ld+json">'
+             '{"@type": "NewsArticle", "headline": "h"}</script></head><body><svg><title>two</title></svg>'
+             '<meta property="og:url" content="https://y.org/b"><link rel="canonical" href="/c"></body></html>')
+    for text in [decode(p.read_bytes()).text for p in pages] + [extra]:
+        root = X.parse_html(text)
+        walked = X.read_meta(root, text)
+        indexed = X.read_meta(root, text, PageIndex(root).by_tag)
+        assert vars(walked) == vars(indexed)
