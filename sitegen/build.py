@@ -318,7 +318,6 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
                 session.shortcut_kept = False
         from .plan import plan_jobs, plan_warnings
         from .render import Renderer
-        from .search import index_site, keep_index
 
     with clock("clean"):
         if warm:  # only what differs from the last build is looked at
@@ -363,6 +362,8 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
                 out.put(rel, src.read_bytes())
         with clock("search"):
             if config.search:
+                from .search import index_site, keep_index  # (importlib.metadata with it: ~25 ms)
+
                 articles = [(e.path, keys[e.path]) for e in site.entries]
                 old_keys = {p: k for p, (k, _) in old_outputs.items()}
                 if search == "defer":
