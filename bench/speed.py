@@ -133,6 +133,27 @@ def measure(cmd: list[str], env: dict | None = None,
     return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, usage.ru_stime
 
 
+SITEGEN_PYTHON = sys.executable
+
+
+def sitegen_python(venv: Path) -> str:
+    """A venv with sitegen's dependencies (the package itself comes from the code snapshot, first
+    on PYTHONPATH), like a user's ``pip install .``: Pelican runs from its own venv too. The
+    Python that runs this script may carry start-up costs of its own machine: the interpreter of
+    this project's sandbox imports a certificate bundle from a .pth file at every start
+    (0.1-0.2 s, see bench/README.md), which would be counted against sitegen alone."""
+    py = venv / "bin" / "python"
+    stamp = venv / "installed"
+    want = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    if not py.exists() or not stamp.exists() or stamp.read_text(encoding="utf-8") != want:
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", str(REPO)], check=True)
+        subprocess.run([str(py), "-m", "pip", "uninstall", "-q", "-y", "sitegen"], check=True)
+        stamp.write_text(want, encoding="utf-8")
+    return str(py)
+
+
 def anchors_setup(kind: str, site: Path, shared: Path) -> bool:
     """Run anchors.sh's own ``setup_<kind>`` function (hugo, pelican) on ``site``: the config and
     layouts the anchors were measured with. False when there is no anchors.sh."""
@@ -181,7 +202,7 @@ class Tool:
         if self.name.startswith("sitegen"):
             env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode
             env["PYTHONPATH"] = str(self.work.parent / "code")  # the snapshot taken at start
-            return [sys.executable, "-m", "sitegen", "build", "--root", str(self.site), "--jobs", str(self.jobs)], env
+            return [SITEGEN_PYTHON, "-m", "sitegen", "build", "--root", str(self.site), "--jobs", str(self.jobs)], env
         if self.name == "hugo":
             hugo = next(self.venv.glob("lib/python3*/site-packages/hugo/binaries/hugo"))
             env["HUGO_CACHEDIR"] = str(self.site / ".cache")
@@ -222,6 +243,9 @@ def main() -> None:
     ap.add_argument("--tools", default=",".join(TOOLS))
     ap.add_argument("--work", type=Path, default=Path("/tmp/sg-bench"))
     ap.add_argument("--venv", type=Path, default=Path("/tmp/anchors/venv"))
+    ap.add_argument("--sitegen-python", default=None,
+                    help="the Python that runs sitegen (default: a venv made under --work with sitegen's "
+                         "dependencies, as `pip install .` gives a user; see sitegen_python)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="sitegen --jobs")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--corpus", choices=("shared", "own"), default="shared",
@@ -238,6 +262,9 @@ def main() -> None:
     shutil.rmtree(code, ignore_errors=True)
     shutil.copytree(REPO / "sitegen", code / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "templates", code / "templates")
+    global SITEGEN_PYTHON
+    if any(t.startswith("sitegen") for t in tools):
+        SITEGEN_PYTHON = a.sitegen_python or sitegen_python(a.work / "venv-sitegen")
     rows: list[tuple[str, int, str, float, float, float, float]] = []
     # make_corpus.py runs with the venv's Python, as in anchors.sh
     python = str(a.venv / "bin/python") if (a.venv / "bin/python").exists() else sys.executable
