@@ -289,6 +289,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
     known: shortcut.KnownSite | None = None  # the output folder, when unchanged since the last build
     folders: list[str] = []  # what the scan listed, for the shortcut
     sources = None
+    digest = None  # the sources' digest, when they are the shortcut's stats
     with clock("read"):
         if not warm:
             settings = shortcut.settings_fingerprint(config, search)
@@ -303,7 +304,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
                 base = str(config.content_dir)
                 sources = {rel: Source(rel, f"{base}/{rel}", st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
                            for rel, st in stats.files}
-                folders = stats.folders
+                folders, digest = stats.folders, stats.digest()
         else:
             sources = session.updated_sources(config.content_dir, changed)
         if sources is None:
@@ -393,7 +394,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
                                      [p for p in old_outputs if p not in keys])
             report.outputs = len(out.kept)
             shortcut.remember(store, settings, folders, list(sources.values()), config.output_dir, report,
-                              out.site_parts, site_paths, known, touched)
+                              out.site_parts, site_paths, known, touched, digest)
             if session is not None:
                 session.filled(config, store, sources, profiles, {p: (k, final[p]) for p, k in keys.items()},
                                set(out.kept))

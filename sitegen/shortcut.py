@@ -117,11 +117,16 @@ class SourceStats:
     folders: list[str]  # the ``folder_part`` of every remembered folder, now
     files: list[tuple[str, os.stat_result]]  # (rel, stat) of every remembered file, now
     same_folders: bool  # every folder as it was: no file added, removed or renamed since
+    _digest: str | None = None
 
     def digest(self) -> str:
-        from .store import file_stamp
+        """``sources_digest`` of the sources as they are now (made once)."""
+        if self._digest is None:
+            from .store import file_stamp
 
-        return sources_digest(self.folders, [SimpleNamespace(rel=rel, stamp=file_stamp(st)) for rel, st in self.files])
+            self._digest = sources_digest(self.folders, [SimpleNamespace(rel=rel, stamp=file_stamp(st))
+                                                         for rel, st in self.files])
+        return self._digest
 
 
 def stat_sources(saved: dict | None, settings: str, content_dir: Path) -> SourceStats | None:
@@ -298,12 +303,13 @@ def forget(store) -> None:
 
 def remember(store, settings: str, folders: list[str], sources, out_dir: Path, report,
              site_parts: list[str] | None = None, paths: list[str] | None = None,
-             known: KnownSite | None = None, touched: Iterable[str] = ()) -> None:
+             known: KnownSite | None = None, touched: Iterable[str] = (), digest: str | None = None) -> None:
     """After a successful full build: its settings fingerprint, the sources as its scan saw
     them (``folders``: the ``folder_part`` of each folder listed; ``sources``: with ``rel`` and
     ``stamp``), the output folder as the commit left it (``site_parts``, ``Output.site_parts``, or
     ``paths``, ``site_entries``' form; else it is walked) and its report. ``known``: the folder
-    as ``site_entries`` found it before this build, which changed only the entries ``touched``."""
+    as ``site_entries`` found it before this build, which changed only the entries ``touched``;
+    ``digest``: the ``sources_digest`` of ``folders`` and ``sources``, when already made."""
     saved = {k: getattr(report, k) for k in _REPORTED}
     saved["sources"] = len(sources)
     if paths is None:
@@ -312,7 +318,7 @@ def remember(store, settings: str, folders: list[str], sources, out_dir: Path, r
         return  # the folder changed while it was walked: no shortcut next time
     site = stat_digest(out_dir, paths) if known is None else _touched_digest(out_dir, paths, known, touched)
     store.set_meta(META_KEY, json.dumps({
-        "version": _FORMAT, "settings": settings, "sources": sources_digest(folders, sources),
+        "version": _FORMAT, "settings": settings, "sources": digest or sources_digest(folders, sources),
         "folders": "\n".join(p.rsplit(" ", 2)[0] for p in folders),
         "folder_parts": hashlib.sha256("\n".join(folders).encode("utf-8", "surrogateescape")).hexdigest(),
         "files": "\n".join(s.rel for s in sources),
