@@ -191,7 +191,7 @@ def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str,
 
 def _mostly_cjk(text: str) -> bool:
     sample = text[:2000]
-    cjk = len(X._CJK.findall(sample))
+    cjk = sum(map(len, X._CJK_RUN.findall(sample)))
     return cjk > 0.3 * max(1, len(sample.replace(" ", "")))
 
 

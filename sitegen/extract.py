@@ -127,6 +127,10 @@ def parse_html(text: str, utf8: bytes | None = None):
 _WS = _lazy_re(r"\s+")
 _CJK = _lazy_re(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _LATIN = _lazy_re(r"[A-Za-z0-9\u00c0-\u024f]")
+# runs of the same characters: counting them as the sum of the runs' lengths makes one string per
+# run, not one per character
+_CJK_RUN = _lazy_re(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
+_LATIN_RUN = _lazy_re(r"[A-Za-z0-9\u00c0-\u024f]+")
 _SENT_PUNCT = _lazy_re(r"[，。！？；：、,.!?;]")
 _FULL_PUNCT = _lazy_re(r"[，。！？；]")
 
@@ -137,8 +141,8 @@ def norm_ws(s: str | None) -> str:
 
 def weight_len(s: str) -> float:
     """Information length of text: CJK characters count 1, Latin letters/digits 1/3."""
-    cjk = len(_CJK.findall(s))
-    lat = len(_LATIN.findall(s))
+    cjk = sum(map(len, _CJK_RUN.findall(s)))
+    lat = sum(map(len, _LATIN_RUN.findall(s)))
     return cjk + lat / 3.0
 
 
@@ -453,6 +457,24 @@ def is_hidden(el, css_hidden: frozenset = frozenset()) -> bool:
     return False
 
 
+def _hidden_by(el, keys: list, cls: str | None, css_hidden: frozenset) -> bool:
+    """is_hidden(el, css_hidden) but for its hidden attribute, given the element's attribute
+    names and its class."""
+    if "style" in keys:
+        st = el.get("style")
+        if st and _HIDDEN_STYLE.search(st):
+            return True
+    if cls and _HIDDEN_CLASS.intersection(cls.lower().split()):
+        return True
+    if cls and css_hidden and css_hidden.intersection(cls.lower().split()) and (
+            el.tag in _INLINE_TAGS or len(node_text(el)) < 80):
+        return True
+    if "aria-hidden" in keys and (el.get("aria-hidden") or "").lower() == "true" \
+            and el.tag in ("span", "div", "p", "i", "em", "font"):
+        return len(node_text(el)) < 40
+    return False
+
+
 _SHARE_WORDS = frozenset("""share shares sharing sharebar sharebox sharelinks sharethis sharedaddy
     shareaholic addtoany a2a bdshare bdsharebuttonbox jiathis""".split())
 _SHARE_CLASS = _lazy_re(r"(?:^|[\s_-])(?:%s)(?=$|[\s_-])" % "|".join(sorted(_SHARE_WORDS)), re.I)
@@ -556,13 +578,27 @@ def strip_page(root, explain: list[str] | None = None) -> None:
         if tag in _REMOVE_TAGS:
             kill.append(el)
             removed[tag] = removed.get(tag, 0) + 1
-        elif tag not in ("html", "body") and is_hidden(el, css_hidden):
-            kill.append(el)
-            hidden += 1
-        elif tag not in ("html", "body") and (ci := classid(el)) and is_comment_section(el, ci):
-            kill.append(el)
-            comments += 1
-        elif el is not root and is_share_bar(el, ci if tag not in ("html", "body") else None):
+            continue
+        if tag in ("html", "body"):
+            ci = None
+        else:
+            # is_hidden and classid, reading only the attributes the element has (one call for
+            # their names instead of six reads, most of them of absent attributes)
+            keys = el.keys()
+            if keys:
+                cls = el.get("class") if "class" in keys else None
+                if "hidden" in keys or _hidden_by(el, keys, cls, css_hidden):
+                    kill.append(el)
+                    hidden += 1
+                    continue
+                ci = ((cls or "") + " " + ((el.get("id") if "id" in keys else None) or "")).strip()
+                if ci and is_comment_section(el, ci):
+                    kill.append(el)
+                    comments += 1
+                    continue
+            else:
+                ci = ""
+        if el is not root and is_share_bar(el, ci):
             p = el.getparent()
             while p is not None and p not in shares:
                 p = p.getparent()
@@ -1322,7 +1358,7 @@ def _json_state_article(txt: str, stype: str) -> dict:
             for v in obj[:500]:
                 stack.append((v, owner, depth + 1))
         elif isinstance(obj, str) and len(obj) > 200 and "<p" in obj:
-            n = len(_CJK.findall(obj))
+            n = sum(map(len, _CJK_RUN.findall(obj)))
             if n >= 100 and n > best[0]:
                 best = [n, obj, owner]
     if best[1] is None:

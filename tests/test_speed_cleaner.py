@@ -103,3 +103,73 @@ def test_read_meta_from_the_index_reads_what_its_walks_read():
         walked = X.read_meta(root, text)
         indexed = X.read_meta(root, text, PageIndex(root).by_tag)
         assert vars(walked) == vars(indexed)
+
+
+def _strip_page_reference(root, explain):
+    """strip_page as it was written before it read attribute names first (is_hidden, classid)."""
+    removed, hidden, comments, kill, shares = {}, 0, 0, [], set()
+    css_hidden = X.style_hidden_classes(root)
+    ci = None
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            kill.append(el)
+            continue
+        if tag in X._REMOVE_TAGS:
+            kill.append(el)
+            removed[tag] = removed.get(tag, 0) + 1
+        elif tag not in ("html", "body") and X.is_hidden(el, css_hidden):
+            kill.append(el)
+            hidden += 1
+        elif tag not in ("html", "body") and (ci := X.classid(el)) and X.is_comment_section(el, ci):
+            kill.append(el)
+            comments += 1
+        elif el is not root and X.is_share_bar(el, ci if tag not in ("html", "body") else None):
+            p = el.getparent()
+            while p is not None and p not in shares:
+                p = p.getparent()
+            if p is None:
+                kill.append(el)
+                shares.add(el)
+    for el in kill:
+        if el.getparent() is not None:
+            X.drop(el)
+    explain += [removed, hidden, len(shares), comments]
+
+
+HIDDEN_PAGE = """<html><head><style>.wm{display:none} .x9 {font-size:0}</style></head><body>
+<div hidden>a</div><div hidden="">b</div><p style="display: none">c</p><p style="color:red">d</p>
+<span class="wm">e</span><div class="x9">short</div><div class="x9">""" + "long " * 30 + """</div>
+<span aria-hidden="true">f</span><span aria-hidden="TRUE">""" + "g" * 50 + """</span>
+<a aria-hidden="true">h</a><div class="sr-only">i</div><div class="Hidden foo">j</div>
+<div id="comments"><p>k</p></div><div class="comment-list">l</div><h1 class="comment">m</h1>
+<div class="share-bar"><a>weibo</a></div><div>分享到：<a>微博</a></div><p>分享</p>
+<div class="entry" id="post-1"><p>text</p></div><div id="x"><p class="y">z</p></div>
+<!-- a comment --><p>tail</p></body></html>"""
+
+
+def test_strip_page_removes_what_it_removed_before():
+    from pathlib import Path
+
+    from lxml import etree
+
+    from sitegen.decode import decode
+
+    texts = [decode(p.read_bytes()).text for p in sorted((Path(__file__).parent / "pages").glob("*.html"))]
+    for text in texts + [HIDDEN_PAGE]:
+        a, b = X.parse_html(text), X.parse_html(text)
+        want, got = [], []
+        _strip_page_reference(a, want)
+        X.strip_page(b, got)
+        assert etree.tostring(a, encoding="unicode") == etree.tostring(b, encoding="unicode")
+        removed, hidden, shares, comments = want
+        assert (f"removed {hidden} hidden element(s) (display:none / visibility:hidden / hidden)" in got) == bool(hidden)
+        assert (f"removed {shares} share bar(s)" in got) == bool(shares)
+        assert (f"removed {comments} readers' comment section(s)/item(s)" in got) == bool(comments)
+        # the same on a subtree (a profile strips its body element only)
+        a, b = X.parse_html(text), X.parse_html(text)
+        body_a, body_b = a.find("body"), b.find("body")
+        if body_a is not None:
+            _strip_page_reference(body_a, [])
+            X.strip_page(body_b, None)
+            assert etree.tostring(a, encoding="unicode") == etree.tostring(b, encoding="unicode")
