@@ -9,8 +9,12 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from sitegen.build import build
 from sitegen.config import load_config
+from sitegen.errors import BuildError
+from sitegen.output import Output
 
 from conftest import bump_mtime, make_site
 
@@ -72,3 +76,90 @@ def test_a_touched_source_is_restamped_by_the_workers_not_cleaned(tmp_path):
         assert after[rel][4] == f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}" != before[rel][4]
         assert after[rel][:4] + after[rel][5:] == before[rel][:4] + before[rel][5:]
     assert after["a/001.md"][1] != before["a/001.md"][1]
+
+
+# --- a brand-new site: staged as a tree, committed by one rename ------------------------------
+def files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def test_a_new_site_is_staged_as_a_tree_and_renamed_into_place(tmp_path):
+    site = tmp_path / "deep/_site"  # (its parent does not exist either)
+    out = Output(site, tmp_path / "staging")
+    assert out.tree is not None
+    for rel in ("index.html", "a/b/index.html", "a/c.html", "x", "x/y.html", "p/q/index.html", "p/q"):
+        assert out.put(rel, rel.encode())
+    assert out.staged_path("a/b/index.html").startswith(str(tmp_path / "staging/site/"))
+    assert Path(out.staged_path("a/b/index.html")).read_bytes() == b"a/b/index.html"
+    assert not site.exists()
+    written, removed = out.commit()
+    assert removed == 0 and written == len(out.staged)
+    # a file and a folder wanted the same path: one of them won, as when the site existed
+    assert files(site)[:3] == ["a/b/index.html", "a/c.html", "index.html"]
+    assert (site / "x").is_file() != (site / "x/y.html").is_file()
+    assert (site / "p/q").is_file() != (site / "p/q/index.html").is_file()
+    assert not (tmp_path / "staging").exists()
+    assert out.site_parts is not None and "index.html" in " ".join(out.site_parts)
+
+
+@pytest.mark.parametrize("there", ["empty folder", "link"])
+def test_an_output_folder_already_there_is_never_replaced(tmp_path, there):
+    site = tmp_path / "_site"
+    target = tmp_path / "elsewhere"
+    if there == "empty folder":
+        site.mkdir()
+    else:
+        target.mkdir()
+        site.symlink_to(target)
+    before = os.lstat(site)
+    out = Output(site, tmp_path / "staging")
+    assert out.tree is None
+    out.put("a/index.html", b"a")
+    out.commit()
+    if there == "empty folder":
+        assert os.lstat(site).st_ino == before.st_ino
+    else:
+        assert site.is_symlink() and (target / "a/index.html").read_bytes() == b"a"
+
+
+def test_a_folder_that_appears_before_the_commit_is_not_replaced(tmp_path):
+    site = tmp_path / "_site"
+    out = Output(site, tmp_path / "staging")
+    out.put("a/index.html", b"a")
+    out.put("b.html", b"b")
+    (site / "a").mkdir(parents=True)
+    (site / "stray.html").write_bytes(b"stray")
+    inode = os.stat(site).st_ino
+    assert out.commit() == (2, 1)  # moved one by one into it; the stray file pruned, as always
+    assert os.stat(site).st_ino == inode and files(site) == ["a/index.html", "b.html"]
+    assert not (tmp_path / "staging").exists()
+
+
+def test_staging_inside_the_output_folder_is_not_a_tree(tmp_path):
+    out = Output(tmp_path / "_site", tmp_path / "_site/.cache/staging")
+    assert out.tree is None
+
+
+def test_a_failed_first_build_leaves_no_site(tmp_path):
+    root = site(tmp_path / "s", 70)
+    (root / "templates").mkdir()
+    (root / "templates/article.html").write_text("{% extends 'base.html' %}{% block main %}{{ article.title }\n"
+                                                 "{% endblock %}", encoding="utf-8")
+    for jobs in (1, 2):
+        with pytest.raises(BuildError, match=r"article.html:1"):
+            build(load_config(root), jobs=jobs, progress=False)
+        assert not (root / "_site").exists() and not (root / ".sitegen/staging").exists()
+
+
+def test_a_first_build_then_a_rebuild_equal_two_first_builds(tmp_path):
+    root = site(tmp_path / "s", 90)
+    first = cold(root, 2)
+    assert first.written == first.outputs > 64
+    fresh = tree(root / "_site")
+    (root / "content/a/003.md").write_text(md(3).replace("第3篇", "改过"), encoding="utf-8")
+    again = build(load_config(root), jobs=2, progress=False)
+    assert 0 < again.written < first.written
+    edited = tree(root / "_site")
+    assert edited != fresh
+    cold(root, 1)
+    assert tree(root / "_site") == edited
