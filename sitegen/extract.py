@@ -644,7 +644,7 @@ _POS = _lazy_re(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Stats:
     chars: float = 0.0  # weighted characters
     link: float = 0.0  # weighted characters inside <a>
@@ -667,28 +667,31 @@ def _class_weight(el) -> float:
 
 def analyze(root) -> tuple[dict, list]:
     """One bottom-up pass: Stats for every element. Returns (stats by element, elements kept alive)."""
-    els = [e for e in root.iter() if isinstance(e.tag, str)]
+    els = list(root.iter(etree.Element))  # (elements only: no comments or processing instructions)
     st: dict = {e: Stats() for e in els}
     own: dict = {}
+    puncts = _SENT_PUNCT.findall
     for e in reversed(els):  # descendants before ancestors
         s = st[e]
+        tag = e.tag
         t = e.text
         if t and not t.isspace():
             wl = weight_len(t)
             s.chars += wl
-            s.punct += len(_SENT_PUNCT.findall(t))
-            if e.tag == "a":
+            s.punct += len(puncts(t))
+            if tag == "a":
                 s.link += wl
         block_chars = block_link = 0.0
         block_punct = 0
         for c in e:
-            if not isinstance(c.tag, str):
+            ctag = c.tag
+            if not isinstance(ctag, str):
                 continue
             cs = st[c]
             s.chars += cs.chars
             s.link += cs.link
             s.punct += cs.punct
-            if c.tag in _BLOCK_TAGS:
+            if ctag in _BLOCK_TAGS:
                 block_chars += cs.chars
                 block_link += cs.link
                 block_punct += cs.punct
@@ -696,10 +699,10 @@ def analyze(root) -> tuple[dict, list]:
             if tl and not tl.isspace():
                 wl = weight_len(tl)
                 s.chars += wl
-                s.punct += len(_SENT_PUNCT.findall(tl))
-        if e.tag == "a":
+                s.punct += len(puncts(tl))
+        if tag == "a":
             s.link = s.chars
-        if e.tag in _BLOCK_TAGS or e.tag in ("font", "span"):
+        if tag in _BLOCK_TAGS or tag in ("font", "span"):
             oc = s.chars - block_chars
             ol = s.link - block_link
             op = s.punct - block_punct
