@@ -10,7 +10,7 @@ import fcntl
 import gc
 import os
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -261,9 +261,9 @@ def build(config: Config, *, jobs: int | None = None, progress=None, search: str
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with build_lock(config.cache_dir), _open_store(config, session) as store:
+        with build_lock(config.cache_dir), _open_store(config, session) as store, ExitStack() as cleanup:
             try:
-                _build(config, store, report, clock, jobs, progress, search, cancel, session, changed)
+                _build(config, store, report, clock, jobs, progress, search, cancel, session, changed, cleanup)
             except BaseException:
                 if session is not None:
                     session.reset()  # whatever it half-learnt: the next build starts cold
@@ -284,7 +284,9 @@ def _open_store(config: Config, session: Session | None):
 
 
 def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, jobs: int, progress,
-           search: str | None, cancel, session: Session | None, changed: Iterable[str] | None) -> None:
+           search: str | None, cancel, session: Session | None, changed: Iterable[str] | None,
+           cleanup: ExitStack) -> None:
+    """``cleanup``: what must be undone however the build ends."""
     warm = session is not None and session.warm(config, store)
     known: shortcut.KnownSite | None = None  # the output folder, when unchanged since the last build
     folders: list[str] = []  # what the scan listed, for the shortcut
@@ -295,9 +297,10 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             settings = shortcut.settings_fingerprint(config, search)
             # (a session's first build goes all the way: it fills the session for the next ones)
             saved = shortcut.load(store) if session is None else None
-            known = shortcut.site_entries(saved, config.output_dir)
+            site_check = shortcut.SiteCheck(saved, config.output_dir)  # (in another process)
+            cleanup.callback(site_check.close)
             stats = shortcut.stat_sources(saved, settings, config.content_dir)
-            if known is not None and (previous := shortcut.reusable(saved, settings, stats)):
+            if (previous := shortcut.reusable(saved, settings, stats)) and site_check.result() is not None:
                 shortcut.restore(report, previous)  # nothing this build reads changed, nor the site
                 return
             if stats is not None and stats.same_folders:  # no file added or removed: no scan
@@ -354,6 +357,8 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             plan = plan_jobs(site, config, outbound=outbound, duplicates=duplicates, url_keys=url_keys,
                              cache=session.plan_cache if session is not None else None)
             old_outputs = session.outputs if warm else store.output_stamps()
+            if not warm:
+                known = site_check.result()
             # the folder is as the last build left it (a warm session, or checked by the shortcut):
             # its memo table's stamps need no stat'ing
             trusted = warm or known is not None

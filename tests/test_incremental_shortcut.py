@@ -29,6 +29,14 @@ body = ["div.gamma-body"]
 """
 
 
+@pytest.fixture(autouse=True, params=["in-process", "forked"])
+def site_check_mode(request, monkeypatch):
+    """Every test twice: the output folder checked in the build's process, and in a forked one
+    (``shortcut.SiteCheck``, which small folders skip)."""
+    monkeypatch.setattr(shortcut.SiteCheck, "MIN_ENTRIES", 0 if request.param == "forked" else 10**9)
+    return request.param
+
+
 def page(i: int, tag: str = "经济") -> str:
     return (f"<html><head><title>文章{i}</title></head><body><article><h1>文章{i}</h1>"
             f"<p>{TEXT}{i}</p><p>{TEXT}</p><p>{TEXT}</p><a rel='tag' href='/tag/{tag}'>{tag}</a>"
@@ -316,3 +324,24 @@ def test_the_folder_remembered_after_small_builds_equals_a_fresh_stat_of_it(tmp_
         assert saved["paths"].split("\n") == walked, change.__name__
         assert saved["site"] == shortcut.stat_digest(root / "_site", walked), change.__name__
         assert took_shortcut(build(load_config(root), jobs=1, progress=False)), change.__name__
+
+
+def test_the_forked_check_answers_what_the_in_process_one_does(tmp_path, site_check_mode):
+    if site_check_mode != "forked":
+        pytest.skip("one mode is enough")
+    root = site(tmp_path)
+    build(load_config(root), jobs=1, progress=False)
+    with Store(root / ".sitegen") as store:
+        saved = shortcut.load(store)
+    check = shortcut.SiteCheck(saved, root / "_site")
+    assert check._pid is not None  # it forked
+    known, here = check.result(), shortcut.site_entries(saved, root / "_site")
+    assert known is not None and (known.paths, known.parts) == (here.paths, here.parts)
+    assert check.result() is known  # asked twice, forked once
+    _stray_deep(root)
+    check = shortcut.SiteCheck(saved, root / "_site")
+    assert check._pid is not None and check.result() is None
+    check = shortcut.SiteCheck(saved, root / "_site")
+    check.close()  # never asked: the child is waited for, its pipe closed
+    with pytest.raises(ChildProcessError):
+        os.waitpid(check._pid, 0)
