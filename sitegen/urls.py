@@ -25,6 +25,11 @@ RESERVED = frozenset({"index.html", "404.html", "page", "tags", "static", "archi
                       "sitemap.xml", "robots.txt", "pagefind", "search"})
 
 
+# A relative path that normpath leaves as it is: segments that are neither empty nor start
+# with a dot (so no '.', '..' or '//'), no leading or trailing '/'.
+_NORMAL = re.compile(r"[^/.][^/]*(?:/[^/.][^/]*)*")
+
+
 class UnsafePath(ValueError):
     pass
 
@@ -33,6 +38,8 @@ def safe_relpath(path: str) -> str:
     """Normalise a relative output path and refuse anything that could leave the output folder."""
     if "\x00" in path or "\\" in path:
         raise UnsafePath(f"unsafe path {path!r}")
+    if _NORMAL.fullmatch(path):  # already normal (nearly every path): what normpath would give back
+        return path
     norm = posixpath.normpath(path)
     if norm.startswith("/") or norm == ".." or norm.startswith("../") or norm in (".", ""):
         raise UnsafePath(f"path escapes the output folder: {path!r}")
@@ -120,11 +127,18 @@ def sitemap_part(number: int) -> str:
 def article_path(source_path: str, date: str | None, permalink: str) -> str:
     """Output path of an article from its source path (relative to content/) and the permalink
     pattern. The default ``{path}.html`` keeps a mirrored page's own path."""
-    stem_path = posixpath.splitext(source_path)[0]
-    year, month, day = (date[:4], date[5:7], date[8:10]) if date and len(date) >= 10 else ("undated", "", "")
-    out = (permalink.replace("{path}", stem_path)
-           .replace("{stem}", posixpath.basename(stem_path))
-           .replace("{year}", year).replace("{month}", month or "00").replace("{day}", day or "00"))
+    dot, slash = source_path.rfind("."), source_path.rfind("/")
+    if dot > slash + 1 and source_path[slash + 1] != ".":  # what splitext gives, without its scan
+        stem_path = source_path[:dot]
+    else:
+        stem_path = posixpath.splitext(source_path)[0]
+    if permalink == "{path}.html":  # the default
+        out = stem_path + ".html"
+    else:
+        year, month, day = (date[:4], date[5:7], date[8:10]) if date and len(date) >= 10 else ("undated", "", "")
+        out = (permalink.replace("{path}", stem_path)
+               .replace("{stem}", posixpath.basename(stem_path))
+               .replace("{year}", year).replace("{month}", month or "00").replace("{day}", day or "00"))
     if out.endswith("/"):
         out += "index.html"
     out = safe_relpath(out)
