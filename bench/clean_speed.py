@@ -4,9 +4,9 @@
     python bench/clean_speed.py pages DIR [DIR...] [--rounds 5]
         CPU ms per page of clean_bytes over every *.html under the DIRs: each round times every
         page once; prints the median and best round (pages/s, ms CPU/page).
-    python bench/clean_speed.py first PAGE [--runs 7]
-        In fresh processes (``python -X importtime`` not needed): wall and CPU time of
-        ``import sitegen.clean`` and of the first clean_file call, medians of --runs.
+    python bench/clean_speed.py first PAGE [--runs 7] [--pyc DIR] [--after sitegen.build]
+        In fresh processes: wall and CPU time of ``import sitegen.clean`` (after importing the
+        --after modules, untimed) and of load_profiles + the first clean_file call, medians of --runs.
 
 ``--src DIR`` runs against another copy of the package (a directory holding ``sitegen/``), so a
 baseline snapshot and the working tree can be timed alternately in one sitting (A/B)::
@@ -29,7 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 _FIRST = r"""
-import sys, time, json
+import sys, time, json, importlib
+for name in sys.argv[2:]:
+    importlib.import_module(name)  # what the process has loaded already (e.g. sitegen.build)
 t0 = time.perf_counter(); c0 = time.process_time()
 from sitegen.clean import clean_file, load_profiles
 t1 = time.perf_counter(); c1 = time.process_time()
@@ -61,15 +63,16 @@ def pages(dirs: list[Path], rounds: int, src: Path) -> None:
           f"best {best / n * 1000:.3f} ms; rounds " + " ".join(f"{t / n * 1000:.3f}" for t in times))
 
 
-def first(page: Path, runs: int, src: Path, pyc: str | None) -> None:
+def first(page: Path, runs: int, src: Path, pyc: str | None, after: list[str]) -> None:
     env = dict(os.environ, PYTHONPATH=str(src))
     if pyc:  # bytecode cached (as an installed package has it), in a folder of its own
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = pyc
-        subprocess.run([sys.executable, "-c", _FIRST, str(page)], env=env, cwd=str(src), capture_output=True, check=True)
+        subprocess.run([sys.executable, "-c", _FIRST, str(page), *after], env=env, cwd=str(src), capture_output=True,
+                       check=True)
     rows = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", _FIRST, str(page)], env=env, cwd=str(src),
+        out = subprocess.run([sys.executable, "-c", _FIRST, str(page), *after], env=env, cwd=str(src),
                              capture_output=True, text=True, check=True).stdout
         rows.append(json.loads(out))
     med = {k: statistics.median(r[k] for r in rows) for k in ("import", "import_cpu", "first", "first_cpu")}
@@ -88,12 +91,14 @@ def main(argv=None) -> int:
     ap.add_argument("--pyc", metavar="DIR", help="first: cache bytecode in DIR (PYTHONPYCACHEPREFIX) and warm it "
                     "before timing; without it the environment decides (PYTHONDONTWRITEBYTECODE=1 compiles "
                     "every module from source on every run)")
+    ap.add_argument("--after", nargs="*", default=[], metavar="MODULE",
+                    help="first: import these first, untimed (sitegen.build: the cleaner's marginal cost in a build)")
     ap.add_argument("--src", type=Path, default=ROOT, help="directory holding the sitegen package to time")
     a = ap.parse_args(argv)
     if a.what == "pages":
         pages(a.paths, a.rounds, a.src.resolve())
     else:
-        first(a.paths[0].resolve(), a.runs, a.src.resolve(), a.pyc)
+        first(a.paths[0].resolve(), a.runs, a.src.resolve(), a.pyc, a.after)
     return 0
 
 

@@ -200,10 +200,6 @@ def _mostly_text(sample: str) -> bool:
 
 def _finish(text: str, encoding: str, warnings: list[str], utf8: bytes | None = None) -> Decoded:
     """``utf8``: the bytes ``text`` was decoded from, when they are its UTF-8 encoding."""
-    if utf8 is not None and b"\xef\xbb\xbf" not in utf8 and b"\x00" not in utf8:
-        # (U+FEFF and U+0000 are those bytes in UTF-8: the text has neither; the bytes are the
-        # quicker to search)
-        return Decoded(text, encoding, tuple(warnings), utf8)
     if "\ufeff" in text:
         text = text.replace("\ufeff", "")
         utf8 = None
