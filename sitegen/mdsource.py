@@ -13,6 +13,7 @@ import yaml
 # libyaml's parser when PyYAML was built with it (the same safe constructors, ~10x faster).
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _md: list[markdown.Markdown] = []
+_plain: list[bool] = []  # [whether _plain_html may stand in for that converter]
 
 
 def _triggers() -> dict[tuple[str, str], tuple[str, ...]]:
@@ -178,16 +179,74 @@ def _converter(skip: bool = True) -> markdown.Markdown:
     return md
 
 
+# What ``extra`` + ``sane_lists`` register in Python-Markdown 3.x, by class name, stage by stage:
+# ``_plain_html`` is what exactly these make of a plain document, and is used only with them.
+_PIPELINE = (
+    ("NormalizeWhitespace", "FencedBlockPreprocessor", "HtmlBlockPreprocessor"),
+    _BLOCK_PROCESSORS,
+    ("BacktickInlineProcessor", "EscapeInlineProcessor", "FootnoteInlineProcessor", "ReferenceInlineProcessor",
+     "LinkInlineProcessor", "ImageInlineProcessor", "ImageReferenceInlineProcessor",
+     "ShortReferenceInlineProcessor", "ShortImageReferenceInlineProcessor", "AutolinkInlineProcessor",
+     "AutomailInlineProcessor", "SubstituteTagInlineProcessor", "HtmlInlineProcessor", "HtmlInlineProcessor",
+     "DelimiterProcessor"),
+    ("FootnoteTreeprocessor", "InlineProcessor", "FootnotePostTreeprocessor", "PrettifyTreeprocessor",
+     "AttrListTreeprocessor", "AbbrTreeprocessor", "UnescapeTreeprocessor"),
+    ("MarkdownInHTMLPostprocessor", "FootnotePostprocessor", "AndSubstitutePostprocessor"),
+)
+
+
+def _pipeline(md: markdown.Markdown) -> tuple:
+    """The class names of a converter's processors (``_SkippingInline`` as the one it stands for)."""
+    return tuple(tuple("InlineProcessor" if type(p) is _SkippingInline else type(p).__name__ for p in reg)
+                 for reg in (md.preprocessors, md.parser.blockprocessors, md.inlinePatterns, md.treeprocessors,
+                             md.postprocessors))
+
+
+# An inline link with a plain text and a plain URL (no title, no angle brackets, no spaces).
+_PLAIN_LINK = re.compile(r"\[([^\x00-\x1f\x7f\[\]\\`*_<>&!^{}]+)\]\(([A-Za-z0-9\-._~:/?#@$+,;=%*!]+)\)")
+# Outside such links: a character that may begin inline syntax (or a placeholder, or a control
+# character but the newline), a line that begins with anything but a letter (ASCII or not), or
+# one that ends with white space.
+_NOT_PLAIN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f`\\*_<>&\[\]{}]|(?:\A|\n)(?:[\x00-\x09\x0b-\x40\x5b-\x60\x7b-\x7f]"
+                        r"|(?!\n)\s)|[^\S\n](?:\n|\Z)")
+
+
+def _plain_html(text: str) -> str | None:
+    """What Python-Markdown (``extra`` + ``sane_lists``) makes of a plain document, or None when
+    the document is not one. Plain: paragraphs of text separated by blank lines, every line
+    beginning with a letter (CJK included) and ending without white space, no character that
+    could begin Markdown syntax but in inline links of a plain text and URL. Each paragraph is
+    then ``<p>`` + its text, links as ``<a href="URL">text</a>``, + ``</p>``, one a line: the
+    converter's way there is ~20 Python calls and regex searches per paragraph, plus the tree
+    and its serialisation (``tests/test_speed_pipeline.py`` compares the two on random text)."""
+    body = text.strip("\n")
+    if not body or "![" in body or _NOT_PLAIN.search(_PLAIN_LINK.sub("x", body)) is not None:
+        return None
+    if "\n\n" in body:
+        paragraphs = re.split(r"\n\n+", body)
+    else:
+        paragraphs = [body]
+    link = _PLAIN_LINK.sub
+    return "\n".join(["<p>" + link(r'<a href="\2">\1</a>', p) + "</p>" for p in paragraphs])
+
+
 def _to_html(text: str) -> str:
     """Python-Markdown with one converter per process, reset between documents (making one
-    costs about as much as converting a page)."""
+    costs about as much as converting a page); a plain document (``_plain_html``) without it."""
     if not _md:
-        _md.append(_converter())
+        md = _converter()
+        _md.append(md)
+        _plain.append(_pipeline(md) == _PIPELINE)
+    if _plain[0]:
+        html = _plain_html(text)
+        if html is not None:
+            return html
     md = _md[0]
     try:
         return md.reset().convert(text)
     except BaseException:
         _md.clear()  # never reuse a converter left half-way through a document
+        _plain.clear()
         raise
 
 from .record import CleanResult, Record, summary_of_html

@@ -5,12 +5,14 @@ clean themselves, and a brand-new site written in place of the staging folder. B
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from sitegen import mdsource
 from sitegen.build import build
 from sitegen.config import load_config
 from sitegen.errors import BuildError
@@ -163,3 +165,36 @@ def test_a_first_build_then_a_rebuild_equal_two_first_builds(tmp_path):
     assert edited != fresh
     cold(root, 1)
     assert tree(root / "_site") == edited
+
+
+# --- Markdown: a plain document without the converter ------------------------------------------
+PIECES = ["中文", "段落", "a", "Z", "word", " ", "  ", "\n", "\n\n", "\n\n\n", "\u3000", "\u00a0", "\t", "\r", "\r\n",
+          "[链接](https://e.org/a_b*c?x=1#y)", "[x](u)", "[ 空 ](u)", "[a](u \"t\")", "[a](<u>)", "![i](u)", "!", "[", "]",
+          "(", ")", "*", "_", "`", "\\", "<", ">", "&", "&amp;", "{", "}", "~", "~~~", "```", "|", ":", "#", "=", "-", "+",
+          "1.", "^", "[^a]", "\x02", "\x03", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029", "\ufeff", "'", '"',
+          "%", "/", ".", "，", "！", "?", "[a](b)(c)", "[a]", "[a][b]", "[a](b c)", "[[a]](b)", "[a](b))", "\n\u3000",
+          "\n ", "\n\t", "x\n- y", "\n1. x", "\n> q", "\n===", "\n---", "\n    code", "\nA", "\n中"]
+PLAIN = ["中文", "段落", "\n\n", "[链接](https://e.org/p_q.html)", "文字 ", "\n"]
+
+
+def test_a_plain_document_gives_what_the_converter_gives():
+    stock = mdsource._converter(skip=False)
+    assert mdsource._pipeline(stock) == mdsource._pipeline(mdsource._converter()) == mdsource._PIPELINE
+    rng = random.Random(4)
+    plain = 0
+    for _ in range(40000):
+        doc = "".join(rng.choice(PIECES) if rng.random() < 0.35 else rng.choice(PLAIN)
+                      for _ in range(rng.randint(1, 30)))
+        fast = mdsource._plain_html(doc)
+        if fast is not None:
+            plain += 1
+            assert fast == stock.reset().convert(doc), doc
+    assert plain > 2000
+
+
+def test_what_is_not_plain_goes_to_the_converter():
+    for doc in ("a *b*", "a_b", "[a](u \"t\")", "![i](u)", "a  \nb", "a \n", "- a", "  a", "\u3000a", "a\n  \nb",
+                "a <b>", "a &amp;", "[a]", "a\n\tb", "a\x02b", "[^a](u)", "a {: .c}", "a\\b", "`a`", ""):
+        assert mdsource._plain_html(doc) is None, doc
+    assert mdsource._plain_html("\n甲 [乙](https://e.org/a_b)。\n丙\n\n\n丁\n") == \
+        '<p>甲 <a href="https://e.org/a_b">乙</a>。\n丙</p>\n<p>丁</p>'
