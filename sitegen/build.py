@@ -477,15 +477,21 @@ def _prune_known(out: Output, known: list[str]) -> tuple[int, list[str], list[st
         entries.difference_update(gone)
         touched.append(p)
         touched.extend(gone)
+    added = []
     for rel in out.staged:  # new files, and the folders made for them
-        entries.add(rel)
+        added.append(rel)
         folder = rel.rpartition("/")[0]
         while folder and folder + "/" not in entries:
             entries.add(folder + "/")
+            added.append(folder + "/")
             folder = folder.rpartition("/")[0]
-    # a file that became a folder (or back) is listed once, as what it is now
-    entries = {e for e in entries if e.endswith("/") or e + "/" not in entries or (out.out_dir / e).is_file()}
-    entries = {e for e in entries if not e.endswith("/") or e[:-1] not in entries}
+    entries.update(added)
+    # a file that became a folder (or back) is listed once, as what it is now (only what this
+    # build added can clash: the known entries had no such pair)
+    for e in added:
+        name = e.rstrip("/")
+        if name in entries and name + "/" in entries:
+            entries.discard(name + "/" if (out.out_dir / name).is_file() else name)
     return removed, sorted(entries), touched
 
 

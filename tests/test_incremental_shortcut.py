@@ -315,7 +315,14 @@ def test_the_folder_remembered_after_small_builds_equals_a_fresh_stat_of_it(tmp_
     folders): what it remembers must equal a full stat of the folder after every kind of change."""
     root = site(tmp_path)
     build(load_config(root), jobs=1, progress=False)
-    for change in (_edit_source, _add_source, _remove_source, _rename_source, _touch_source, _edit_source):
+    def permalink(to):
+        def change(root):
+            (root / "sitegen.toml").write_text(f'search = false\npermalink = "{to}"\n', encoding="utf-8")
+        change.__name__ = f"permalink {to}"
+        return change
+
+    for change in (_edit_source, _add_source, _remove_source, _rename_source, _touch_source, _edit_source,
+                   permalink("{path}/"), permalink("{path}/index.html/"), permalink("{path}.html")):
         change(root)
         build(load_config(root), jobs=1, progress=False)
         with Store(root / ".sitegen") as store:
