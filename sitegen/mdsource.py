@@ -205,10 +205,13 @@ def _pipeline(md: markdown.Markdown) -> tuple:
 # An inline link with a plain text and a plain URL (no title, no angle brackets, no spaces).
 _PLAIN_LINK = re.compile(r"\[([^\x00-\x1f\x7f\[\]\\`*_<>&!^{}]+)\]\(([A-Za-z0-9\-._~:/?#@$+,;=%*!]+)\)")
 # Outside such links: a character that may begin inline syntax (or a placeholder, or a control
-# character but the newline), a line that begins with anything but a letter (ASCII or not), or
-# one that ends with white space.
-_NOT_PLAIN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f`\\*_<>&\[\]{}]|(?:\A|\n)(?:[\x00-\x09\x0b-\x40\x5b-\x60\x7b-\x7f]"
-                        r"|(?!\n)\s)|[^\S\n](?:\n|\Z)")
+# character but the newline); and a line that begins with anything but a letter (ASCII or not),
+# or that ends with white space (re's ``\s``: ``str.isspace``).
+_NOT_PLAIN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f`\\*_<>&\[\]{}]")
+# (every character whose str.isspace() is true: a test checks the list against all of Unicode)
+_SPACE = frozenset("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                   "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_NOT_LINE_START = frozenset(map(chr, range(0x80))) - frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") | _SPACE
 
 
 def _plain_html(text: str) -> str | None:
@@ -220,8 +223,15 @@ def _plain_html(text: str) -> str | None:
     converter's way there is ~20 Python calls and regex searches per paragraph, plus the tree
     and its serialisation (``tests/test_speed_pipeline.py`` compares the two on random text)."""
     body = text.strip("\n")
-    if not body or "![" in body or _NOT_PLAIN.search(_PLAIN_LINK.sub("x", body)) is not None:
+    if not body or "![" in body:
         return None
+    rest = _PLAIN_LINK.sub("x", body)
+    if _NOT_PLAIN.search(rest) is not None:
+        return None
+    start, space = _NOT_LINE_START, _SPACE
+    for line in rest.split("\n"):
+        if line and (line[0] in start or line[-1] in space):
+            return None
     if "\n\n" in body:
         paragraphs = re.split(r"\n\n+", body)
     else:

@@ -192,6 +192,10 @@ def test_a_plain_document_gives_what_the_converter_gives():
     assert plain > 2000
 
 
+def test_the_white_space_list_is_python_s():
+    assert mdsource._SPACE == {c for c in map(chr, range(0x110000)) if c.isspace()}
+
+
 def test_what_is_not_plain_goes_to_the_converter():
     for doc in ("a *b*", "a_b", "[a](u \"t\")", "![i](u)", "a  \nb", "a \n", "- a", "  a", "\u3000a", "a\n  \nb",
                 "a <b>", "a &amp;", "[a]", "a\n\tb", "a\x02b", "[^a](u)", "a {: .c}", "a\\b", "`a`", ""):
