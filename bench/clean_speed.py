@@ -45,8 +45,10 @@ print(json.dumps({"import": t1 - t0, "import_cpu": c1 - c0, "first": t2 - t1, "f
 
 def pages(dirs: list[Path], rounds: int, src: Path) -> None:
     sys.path.insert(0, str(src))
+    import sitegen.clean
     from sitegen.clean import clean_bytes, load_profiles
 
+    assert Path(sitegen.clean.__file__).resolve().is_relative_to(src), sitegen.clean.__file__
     profiles = load_profiles()
     data = [(p.name, p.read_bytes()) for d in dirs for p in sorted(d.rglob("*.html"))]
     for name, b in data[:20]:  # warm up
