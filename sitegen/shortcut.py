@@ -33,7 +33,9 @@ from types import SimpleNamespace
 from typing import Iterable
 
 META_KEY = "shortcut"
-_FORMAT = 3  # of the remembered value
+LISTS_KEY = "shortcut.lists"  # its long lists, joined by NULs (no path has one): see remember
+_LISTS = ("folders", "files", "paths")
+_FORMAT = 4  # of the remembered value
 # Libraries whose code decides what a page becomes: a reinstall or upgrade defeats the shortcut.
 _LIBRARIES = ("jinja2", "markupsafe", "bs4", "soupsieve", "lxml", "markdown", "yaml", "nh3",
               "charset_normalizer", "opencc")
@@ -181,15 +183,24 @@ def _walk_parts(out_dir: Path) -> list[str]:
 
 
 def load(store) -> dict | None:
-    """What the last full build remembered, if it did (``remember``)."""
+    """What the last full build remembered, if it did (``remember``): one dict, its lists
+    (``folders``, ``files``, ``paths``) included."""
     raw = store.get_meta(META_KEY)
     if raw is None:
         return None
+    lists = store.get_meta(LISTS_KEY) or ""
     try:
         saved = json.loads(raw)
+        if not isinstance(saved, dict) or saved.get("version") != _FORMAT or saved.get("lists") != _lists_digest(lists):
+            return None
+        saved.update(zip(_LISTS, lists.split("\0")))
     except ValueError:
         return None
-    return saved if isinstance(saved, dict) and saved.get("version") == _FORMAT else None
+    return saved
+
+
+def _lists_digest(lists: str) -> str:
+    return hashlib.sha256(lists.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 @dataclass
@@ -386,12 +397,16 @@ def remember(store, settings: str, folders: list[str], sources, out_dir: Path, r
     if paths is None or not os.path.isdir(out_dir):
         return  # the folder changed while it was walked: no shortcut next time
     site = stat_digest(out_dir, paths) if known is None else _touched_digest(out_dir, paths, known, touched)
+    # The lists (a few MB at 10,000 pages) apart, and written only when they changed: an edit of
+    # a page changes none of them, and rewriting them was most of a small rebuild's disk writes.
+    lists = "\0".join(("\n".join(p.rsplit(" ", 2)[0] for p in folders), "\n".join(s.rel for s in sources),
+                       "\n".join(paths)))
+    if store.get_meta(LISTS_KEY) != lists:
+        store.set_meta(LISTS_KEY, lists)
     store.set_meta(META_KEY, json.dumps({
         "version": _FORMAT, "settings": settings, "sources": digest or sources_digest(folders, sources),
-        "folders": "\n".join(p.rsplit(" ", 2)[0] for p in folders),
         "folder_parts": hashlib.sha256("\n".join(folders).encode("utf-8", "surrogateescape")).hexdigest(),
-        "files": "\n".join(s.rel for s in sources),
-        "site": site, "paths": "\n".join(paths), "report": saved}, ensure_ascii=False))
+        "site": site, "lists": _lists_digest(lists), "report": saved}, ensure_ascii=False))
 
 
 def restore(report, saved: dict) -> None:

@@ -4,7 +4,6 @@ clean build, byte for byte."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -207,7 +206,7 @@ def test_the_site_fingerprint_remembered_from_the_prune_walk_equals_a_fresh_walk
     build(load_config(root), jobs=1, progress=False)
     assert not (root / "_site/stray").exists() and not (root / "_site/kept").exists()
     with Store(root / ".sitegen") as store:
-        saved = json.loads(store.get_meta(shortcut.META_KEY))
+        saved = shortcut.load(store)
     walked = shortcut._entry_paths(root / "_site", None)
     assert saved["paths"].split("\n") == walked  # every entry the prune walk left, as a fresh walk finds them
     assert saved["site"] == shortcut.stat_digest(root / "_site", walked)
@@ -326,7 +325,7 @@ def test_the_folder_remembered_after_small_builds_equals_a_fresh_stat_of_it(tmp_
         change(root)
         build(load_config(root), jobs=1, progress=False)
         with Store(root / ".sitegen") as store:
-            saved = json.loads(store.get_meta(shortcut.META_KEY))
+            saved = shortcut.load(store)
         walked = shortcut._entry_paths(root / "_site", None)
         assert saved["paths"].split("\n") == walked, change.__name__
         assert saved["site"] == shortcut.stat_digest(root / "_site", walked), change.__name__
@@ -352,3 +351,25 @@ def test_the_forked_check_answers_what_the_in_process_one_does(tmp_path, site_ch
     check.close()  # never asked: the child is waited for, its pipe closed
     with pytest.raises(ChildProcessError):
         os.waitpid(check._pid, 0)
+
+
+def test_an_edit_rewrites_the_small_record_only_and_a_torn_one_is_not_trusted(tmp_path, monkeypatch):
+    root = site(tmp_path)
+    build(load_config(root), jobs=1, progress=False)
+    written = []
+    real = Store.set_meta
+    monkeypatch.setattr(Store, "set_meta", lambda self, k, v: written.append(k) or real(self, k, v))
+    p = root / "content/news/1.html"
+    p.write_text(p.read_text(encoding="utf-8").replace("</p>", "又及。</p>", 1), encoding="utf-8")
+    report = build(load_config(root), jobs=1, progress=False)
+    assert report.written >= 1
+    assert written == [shortcut.META_KEY]  # no source, folder or output came or went: lists as they were
+    written.clear()
+    _add_source(root)
+    build(load_config(root), jobs=1, progress=False)
+    assert written == [shortcut.LISTS_KEY, shortcut.META_KEY]
+    assert took_shortcut(build(load_config(root), jobs=1, progress=False))
+    with Store(root / ".sitegen") as store:  # lists from another build than the record: no shortcut
+        store.set_meta(shortcut.LISTS_KEY, store.get_meta(shortcut.LISTS_KEY) + "\nnews/ghost.html")
+        assert shortcut.load(store) is None
+    assert not took_shortcut(build(load_config(root), jobs=1, progress=False))
