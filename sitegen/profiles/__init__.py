@@ -365,7 +365,9 @@ class PageIndex:
     ``select(scope, selector)`` gives what ``select(scope, selector)`` (XPath) gives: matches under
     (or equal to) ``scope``, in document order. The index may outlive changes to the tree: an
     element removed since is not under ``scope`` any more and is not returned (elements added
-    since are not indexed)."""
+    since are not indexed, and an element is found by the tag, class and id it had when the
+    index was made, and by an attribute it had when a ``tag[attribute...]`` selector was first
+    asked; the cleaner only removes and unwraps elements between its questions)."""
 
     def __init__(self, root):
         self.root = root
