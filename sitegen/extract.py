@@ -136,7 +136,9 @@ _FULL_PUNCT = _lazy_re(r"[，。！？；]")
 
 
 def norm_ws(s: str | None) -> str:
-    return _WS.sub(" ", s or "").strip()
+    # what _WS.sub(" ", s).strip() gives (re's \s and str.split()'s whitespace are the same
+    # characters), at a third of its cost
+    return " ".join((s or "").split())
 
 
 def weight_len(s: str) -> float:

@@ -173,3 +173,17 @@ def test_strip_page_removes_what_it_removed_before():
             _strip_page_reference(body_a, [])
             X.strip_page(body_b, None)
             assert etree.tostring(a, encoding="unicode") == etree.tostring(b, encoding="unicode")
+
+
+def test_norm_ws_is_the_regex_it_replaced():
+    import re
+
+    ws = re.compile(r"\s+")
+    # re's \s and str.split()'s whitespace: the same code points
+    assert [c for c in range(0x110000) if bool(ws.fullmatch(chr(c))) != chr(c).isspace()] == []
+    rnd = random.Random(3)
+    alphabet = ["a", "中", " ", "\t", "\n", "\u3000", "\xa0", "\u2028", "\x1c", "\x85", "\u200b", "\ufeff", "\r\n"]
+    for _ in range(20000):
+        s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        assert X.norm_ws(s) == ws.sub(" ", s).strip(), repr(s)
+    assert X.norm_ws(None) == ""
