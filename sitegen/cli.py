@@ -192,6 +192,8 @@ def run() -> None:
     build's objects one by one and unloading every module only cost a small rebuild ~0.1 s of
     CPU at 10,000 pages."""
     code = main()
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a profiler or coverage tool writes its report at the interpreter's exit
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
