@@ -29,7 +29,6 @@ import sys
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Iterable
 
 META_KEY = "shortcut"
@@ -104,13 +103,14 @@ def folder_part(rel: str, st: os.stat_result) -> str:
 def sources_digest(folders: list[str], sources) -> str:
     """A digest of the sources as a scan saw them: ``folders``, the ``folder_part`` of every folder
     it listed, and ``sources`` (objects with ``rel`` and ``stamp``)."""
-    h = hashlib.sha256()
-    for part in sorted(folders):
-        h.update(part.encode("utf-8", "surrogateescape") + b"\n")
-    h.update(b"\0")
-    for src in sorted(sources, key=lambda x: x.rel):
-        h.update(f"{src.rel} {src.stamp}\n".encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+    return _digest_lines(folders, [(src.rel, src.stamp) for src in sources])
+
+
+def _digest_lines(folders: list[str], files: list[tuple[str, str]]) -> str:
+    """``sources_digest`` of (rel, stamp) pairs: the folders sorted, then the files by path."""
+    text = "".join(part + "\n" for part in sorted(folders)) + "\0" + "".join(
+        f"{rel} {stamp}\n" for rel, stamp in sorted(files))
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 @dataclass
@@ -125,10 +125,8 @@ class SourceStats:
     def digest(self) -> str:
         """``sources_digest`` of the sources as they are now (made once)."""
         if self._digest is None:
-            from .store import file_stamp
-
-            self._digest = sources_digest(self.folders, [SimpleNamespace(rel=rel, stamp=file_stamp(st))
-                                                         for rel, st in self.files])
+            self._digest = _digest_lines(self.folders, [(rel, f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
+                                                        for rel, st in self.files])  # (store.file_stamp)
         return self._digest
 
 
