@@ -406,6 +406,20 @@ _REMOVE_TAGS = {"script", "style", "noscript", "template", "svg", "math", "ifram
                 "form", "input", "button", "select", "textarea", "option", "label", "canvas", "video",
                 "audio", "map", "link", "meta", "head", "frame", "frameset", "applet", "dialog", "nav"}
 _HIDDEN_STYLE = _lazy_re(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|em|pt)?\s*(?:;|$)", re.I)
+# The same without re.I, for lower-cased text: with re.I, re tries all three words at every
+# character of a stylesheet; without it, it looks for their first letters only. The text is
+# folded first as re.I folds these letters: the four non-ASCII characters that re.I matches to an
+# ASCII letter (İ ı ſ K) become that letter (İ must: its lower case is two characters).
+_HIDDEN_STYLE_LOWER = _lazy_re(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|em|pt)?\s*(?:;|$)")
+_RE_I_ASCII = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+
+
+def hidden_style(css: str) -> bool:
+    """``_HIDDEN_STYLE.search(css)`` found something (``display:none``, ``visibility:hidden``,
+    ``font-size:0``, in any case)."""
+    if not css.isascii():
+        css = css.translate(_RE_I_ASCII)
+    return _HIDDEN_STYLE_LOWER.search(css.lower()) is not None
 _HIDDEN_CLASS = {"hidden", "hide", "d-none", "display-none", "displaynone", "invisible", "sr-only",
                  "visually-hidden", "visuallyhidden", "screen-reader-text", "is-hidden", "u-hidden",
                  "off-screen", "offscreen", "element-invisible", "element-hidden"}
@@ -422,14 +436,14 @@ def style_hidden_classes(root) -> frozenset:
     out = set()
     for st in root.iter("style"):
         css = st.text or ""
-        if not _HIDDEN_STYLE.search(css):
+        if not hidden_style(css):
             continue
         if "/*" in css:
             css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
         if "@" in css:
             css = _MEDIA_BLOCK.sub("", css)
         for sel, decl in _STYLE_RULE.findall(css):
-            if not _HIDDEN_STYLE.search(decl):
+            if not hidden_style(decl):
                 continue
             for one in sel.split(","):
                 one = one.strip()
@@ -443,7 +457,7 @@ def is_hidden(el, css_hidden: frozenset = frozenset()) -> bool:
     if el.get("hidden") is not None:
         return True
     st = el.get("style")
-    if st and _HIDDEN_STYLE.search(st):
+    if st and hidden_style(st):
         return True
     cls = el.get("class")
     if cls and _HIDDEN_CLASS.intersection(cls.lower().split()):
@@ -464,7 +478,7 @@ def _hidden_by(el, keys: list, cls: str | None, css_hidden: frozenset) -> bool:
     names and its class."""
     if "style" in keys:
         st = el.get("style")
-        if st and _HIDDEN_STYLE.search(st):
+        if st and hidden_style(st):
             return True
     if cls and _HIDDEN_CLASS.intersection(cls.lower().split()):
         return True
@@ -1297,6 +1311,9 @@ class Kind:
 
 _JS_REDIRECT = _lazy_re(r"(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*['\"]|"
                           r"location\.(?:replace|assign)\s*\(")
+# whether _JS_REDIRECT matches anywhere (its optional object prefix cannot decide that): a pattern
+# that starts with a word, which re finds quickly, instead of trying the prefixes at every character
+_JS_REDIRECT_ANY = _lazy_re(r"location(?:(?:\.href)?\s*=\s*['\"]|\.(?:replace|assign)\s*\()")
 _APP_ROOT_IDS = {"app", "root", "__next", "__nuxt", "react-root", "main-app", "application", "app-root"}
 
 
@@ -1315,7 +1332,7 @@ def shell_signals(root, pm: PageMeta) -> dict:
         txt = sc.text
         if not txt:
             continue
-        if "redirect" not in out and len(txt) < 3000 and _JS_REDIRECT.search(txt):
+        if "redirect" not in out and len(txt) < 3000 and _JS_REDIRECT_ANY.search(txt):
             out["redirect"] = "script redirect (location = …)"
         if len(txt) > 300 and ("<p" in txt or "\\u003cp" in txt or "\\u003Cp" in txt):
             # parsed only when needed (json_state): most pages never need it

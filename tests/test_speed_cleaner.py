@@ -5,6 +5,7 @@ on pages big enough to take them, before and after drops and unwraps."""
 from __future__ import annotations
 
 import random
+import re
 
 from sitegen import extract as X
 from sitegen.profiles import PageIndex, select
@@ -187,3 +188,38 @@ def test_norm_ws_is_the_regex_it_replaced():
         s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
         assert X.norm_ws(s) == ws.sub(" ", s).strip(), repr(s)
     assert X.norm_ws(None) == ""
+
+
+def test_hidden_style_is_the_case_insensitive_regex():
+    # what hidden_style relies on: re.I matches an ASCII letter only to itself, its other case and
+    # the four characters it folds; lower() keeps every other character's length and never makes
+    # an ASCII character, whitespace or not, out of a non-ASCII one
+    import string
+
+    any_letter = re.compile("[a-z]", re.I)
+    folds = {}
+    for c in range(0x80, 0x110000):
+        if not 0xD800 <= c <= 0xDFFF and any_letter.fullmatch(chr(c)):
+            folds[c] = "".join(x for x in string.ascii_lowercase if re.fullmatch(x, chr(c), re.I))
+    assert folds == X._RE_I_ASCII
+    for c in range(0x80, 0x110000):
+        if 0xD800 <= c <= 0xDFFF or c in folds:
+            continue
+        low = chr(c).lower()
+        assert len(low) == 1 and not low.isascii() and low.isspace() == chr(c).isspace(), hex(c)
+    rnd = random.Random(7)
+    words = ["display", "DISPLAY", "dıspLay", "dİsplay", "diſplay", "visibility", "VISIBILITY", "vİſibility",
+             "hidden", "HİDDEN", "font-size", "FONT-SİZE", "none", "NONE", ":", " ", "\n", "\t", "\u3000", "\xa0",
+             ";", "0", "0px", "0PX", "0em", "pt", "x", "中", "İ", "ı", "ſ", "K", "k"]
+    for _ in range(40000):
+        s = "".join(rnd.choice(words) for _ in range(rnd.randint(0, 9)))
+        assert X.hidden_style(s) == bool(X._HIDDEN_STYLE.search(s)), repr(s)
+
+
+def test_js_redirect_any_finds_what_the_redirect_pattern_finds():
+    rnd = random.Random(11)
+    words = ["window.", "document.", "top.", "self.", "location", ".href", ".replace", ".assign", " ", "=", "'",
+             '"', "(", "x", "\n", "location.href = '", "window.location='"]
+    for _ in range(40000):
+        s = "".join(rnd.choice(words) for _ in range(rnd.randint(0, 8)))
+        assert bool(X._JS_REDIRECT_ANY.search(s)) == bool(X._JS_REDIRECT.search(s)), repr(s)
