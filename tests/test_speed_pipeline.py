@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+import yaml
+
 from sitegen import mdsource
 from sitegen.build import build
 from sitegen.config import load_config
@@ -202,3 +204,35 @@ def test_what_is_not_plain_goes_to_the_converter():
         assert mdsource._plain_html(doc) is None, doc
     assert mdsource._plain_html("\n甲 [乙](https://e.org/a_b)。\n丙\n\n\n丁\n") == \
         '<p>甲 <a href="https://e.org/a_b">乙</a>。\n丙</p>\n<p>丁</p>'
+
+
+# --- front matter: the plainest kind without PyYAML ---------------------------------------------
+FM_KEYS = ["title", "date", "tags", "source", "url", "author", "lang", "draft", "summary", "Title", "on", "yes", "x"]
+FM_VALUES = [
+    '"平台救援"', '"a\\"b"', '"a\'b"', '"#x"', '"a: b"', '"\u3000x"', '"x\u2028"', '"\t"', '"', '""', "''", "'a'",
+    "2023-01-27T17:36:00+08:00", "2023-01-27", "2023-1-27", "2023-02-30", "2023-01-27T25:00:00", "2023-01-27T17:36:00Z",
+    "2023-01-27T17:36:00-05:30", "2023-01-27T17:36:00+24:00", "2023-01-27 17:36:00", "2023-01-27T17:36:00.5",
+    '["a", "b"]', "[]", '["深圳", "湖南"]', '["a","b"]', "[a, b]", '["a", ]', '["\u2028"]',
+    "希望之声", "希望 之声", "希望之声 ", "希望#之声", "希望 #之声", "希望:之声", "希望: 之声", "希\x85望", "希望\u3000", "é",
+    "\ufeffx", "https://www.bannedbook.org/bnews/a.html", "https://a.b/c#d", "https://a.b:80/", "https://a.b/c:",
+    "http://a/'x'", "https://a/b?c=1&d=2", "https://a/*x*", "https://a/!x", "true", "yes", "null", "~", "123", "1.5",
+    "0x1f", "a", "-", "&a", "*a", "!x"]
+
+
+def test_plain_front_matter_gives_what_pyyaml_gives():
+    rng = random.Random(2)
+    plain = 0
+    for _ in range(30000):
+        lines = [rng.choice(FM_KEYS[:8] * 3 + FM_KEYS) + rng.choice([": ", ": ", ":  ", ":", ": \t"])
+                 + rng.choice(FM_VALUES) + rng.choice(["", "", "", "", " ", " # c", "\r"])
+                 for _ in range(rng.randint(1, 3))]
+        if rng.random() < 0.05:
+            lines.insert(rng.randrange(len(lines) + 1), rng.choice(["", "# c", "  x: y", "---"]))
+        text = "\n".join(lines)
+        fast = mdsource._plain_front_matter(text)
+        if fast is None:
+            continue
+        plain += 1
+        stock = yaml.load(text, Loader=mdsource._YAML_LOADER)  # (must not raise either)
+        assert repr(fast) == repr(stock) and [type(v) for v in fast.values()] == [type(v) for v in stock.values()], text
+    assert plain > 1000
