@@ -223,3 +223,21 @@ def test_js_redirect_any_finds_what_the_redirect_pattern_finds():
     for _ in range(40000):
         s = "".join(rnd.choice(words) for _ in range(rnd.randint(0, 8)))
         assert bool(X._JS_REDIRECT_ANY.search(s)) == bool(X._JS_REDIRECT.search(s)), repr(s)
+
+
+def test_folded_class_patterns_answer_as_their_case_insensitive_search():
+    folded = {name: rx for name, rx in vars(X).items() if isinstance(rx, X._FoldedPattern)}
+    assert len(folded) >= 10
+    rnd = random.Random(13)
+    for name, rx in folded.items():
+        # the pattern's own words (and pieces of them), in any case, between separators
+        words = re.findall(r"[a-z][a-z0-9]+", rx._source[0]) + ["İ", "ı", "ſ", "K", "x", "2"]
+        seps = [" ", "-", "_", "\t", "1", "\u3000", "", ""]
+        for _ in range(4000):
+            parts = []
+            for _ in range(rnd.randint(0, 4)):
+                w = rnd.choice(words)
+                w = rnd.choice([w, w.upper(), w.title(), w[: max(1, len(w) // 2)], w.replace("i", "ı"), w.replace("s", "ſ")])
+                parts.append(w + rnd.choice(seps))
+            s = "".join(parts)
+            assert rx.found(s) == bool(rx.search(s)), (name, s)
