@@ -1319,6 +1319,8 @@ _LEAD_INDENT = _lazy_re(r"^(?:\s|&nbsp;|\u00a0|\u3000)+")
 
 
 def _strip_indent(s: str) -> str:
+    if not s or not (s[0].isspace() or s[0] == "&"):
+        return s  # (no match can start here; re.sub would try at every character)
     return _LEAD_INDENT.sub("", s)
 
 

@@ -241,3 +241,11 @@ def test_folded_class_patterns_answer_as_their_case_insensitive_search():
                 parts.append(w + rnd.choice(seps))
             s = "".join(parts)
             assert rx.found(s) == bool(rx.search(s)), (name, s)
+
+
+def test_strip_indent_is_the_regex():
+    rnd = random.Random(17)
+    alphabet = ["a", "中", " ", "\t", "\n", "\u3000", "\xa0", "&nbsp;", "&", "&amp;", "nbsp;", "<b>"]
+    for _ in range(20000):
+        s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 6)))
+        assert X._strip_indent(s) == X._LEAD_INDENT.sub("", s), repr(s)
