@@ -119,11 +119,45 @@ def summary_of_html(body_html: str, limit: int = 120) -> str:
     return summarize("\n\n".join(_paragraphs(body_html, enough)), limit)
 
 
+# A body of paragraphs of text and links, nothing else, no character reference, no attribute
+# value with a character that needs one (what a plain Markdown record's body is): its text is
+# found without parsing it (``_simple_paragraphs``).
+_TEXT = r"[^<&\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]*"
+_SIMPLE_BODY = re.compile(rf'(?:<p>{_TEXT}(?:<a(?: [a-z]+="[^"<>&\x00-\x1f]*")*>{_TEXT}</a>{_TEXT})*</p>\n?)+\Z')
+_SIMPLE_TAG = re.compile(r"<[^>]*>")
+
+
+def _simple_paragraphs(body_html: str, enough=None) -> list[str] | None:
+    """``_paragraphs`` of a simple body (``_SIMPLE_BODY``), else None: each <p>'s text, tags
+    removed, white space folded, as the walk of the parsed body would give it (the parse was
+    ~0.05 ms of a record's ~0.1 ms summary)."""
+    if _SIMPLE_BODY.match(body_html) is None:
+        return None
+    paras: list[str] = []
+    chars = 0
+    find = body_html.find
+    start = find("<p>")
+    while start >= 0:
+        end = find("</p>", start)
+        inner = body_html[start + 3:end]
+        text = _WS.sub(" ", _SIMPLE_TAG.sub("", inner) if "<" in inner else inner).strip()
+        if text:
+            paras.append(text)
+            chars += len(text)
+            if enough is not None and enough(paras, chars):
+                break
+        start = find("<p>", end)
+    return paras
+
+
 def _paragraphs(body_html: str, enough=None) -> list[str]:
     """The paragraphs of ``html_to_text``; with ``enough(paragraphs, characters)``, only the
     first ones, up to the one after which it says True."""
     if not body_html or not body_html.strip():
         return []
+    simple = _simple_paragraphs(body_html, enough)
+    if simple is not None:
+        return simple
     import lxml.html  # (here: a no-change build reads records but never parses one)
 
     root = lxml.html.document_fromstring("<html><body>" + body_html + "</body></html>")

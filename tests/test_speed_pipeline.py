@@ -14,7 +14,7 @@ import pytest
 
 import yaml
 
-from sitegen import mdsource
+from sitegen import mdsource, record
 from sitegen.build import build
 from sitegen.config import load_config
 from sitegen.errors import BuildError
@@ -236,3 +236,36 @@ def test_plain_front_matter_gives_what_pyyaml_gives():
         stock = yaml.load(text, Loader=mdsource._YAML_LOADER)  # (must not raise either)
         assert repr(fast) == repr(stock) and [type(v) for v in fast.values()] == [type(v) for v in stock.values()], text
     assert plain > 1000
+
+
+# --- summaries and text of a simple body without parsing it ----------------------------------
+GOOD_TEXT = ["中文", "段落", "a", " ", "\n", "，", "。", '"', "'", ">", "x" * 130, "长" * 70]
+ODD_TEXT = ["  ", "\t", "\r", "\x0c", "\u3000", "\xa0", "\u2028", "\x85", "&amp;", "\ufeff", "\ufffd", "\uffff", "\x00",
+            "\x7f", "é", "\u200b", "\x1f", "\x0b", "<br>", "<b>", "</p>", "<p>"]
+OPEN_A = ['<a href="https://e.org/a_b">', '<a href="x" rel="nofollow noopener">', "<a>", '<a href="">',
+          '<a href="x" title="t>">', "<a href='x'>", '<a href="a&amp;b">', "<A href=\"x\">"]
+
+
+def test_a_simple_body_gives_the_parsed_text_and_summary(monkeypatch):
+    rng = random.Random(8)
+
+    def text() -> str:
+        return "".join(rng.choice(GOOD_TEXT) if rng.random() < 0.85 else rng.choice(ODD_TEXT)
+                       for _ in range(rng.randint(0, 6)))
+
+    def para() -> str:
+        inner = text()
+        for _ in range(rng.randint(0, 2)):
+            inner += rng.choice(OPEN_A) + text() + rng.choice(["</a>"] * 5 + ["</A>", ""]) + text()
+        return rng.choice(["<p>"] * 8 + ["<P>", "<div>"]) + inner + rng.choice(["</p>"] * 8 + ["</div>", ""])
+
+    simple = 0
+    for _ in range(8000):
+        body = "\n".join(para() for _ in range(rng.randint(1, 5))) + rng.choice(["", "\n", " "])
+        fast = [(record.html_to_text(body), record.summary_of_html(body, n)) for n in (120, 10)]
+        with monkeypatch.context() as m:
+            m.setattr(record, "_simple_paragraphs", lambda b, enough=None: None)
+            parsed = [(record.html_to_text(body), record.summary_of_html(body, n)) for n in (120, 10)]
+        assert fast == parsed, body
+        simple += record._SIMPLE_BODY.match(body) is not None
+    assert simple > 150
