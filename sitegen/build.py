@@ -314,6 +314,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             sources = {s.rel: s for s in scan_sources(config.content_dir, folders)}
         if not warm:
             shortcut.forget(store)
+            store.read_all()  # (stored() now and site_meta() after cleaning answer from one reading)
             profiles = load_site_profiles(config)
         else:
             profiles = session.profiles

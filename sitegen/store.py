@@ -195,6 +195,12 @@ class Stored:
 
 
 class Store:
+    # ``read_all``'s rows, the data_version they were read at, the paths written since (class
+    # defaults: a worker's connection is made without __init__, see parallel._worker_store)
+    _snap: dict[str, tuple] | None = None
+    _snap_version = -1
+    _written: set[str] = frozenset()  # type: ignore[assignment]
+
     def __init__(self, folder: Path, readonly: bool = False):
         self.path = folder / "store.sqlite"
         if readonly:
@@ -212,8 +218,9 @@ class Store:
             if row[0] not in (0, SCHEMA_VERSION):
                 db.close()
                 raise sqlite3.DatabaseError("old schema")
-            db.executescript(_SCHEMA)
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            if row[0] == 0:  # a new file (only then: writing it again would tell every other
+                db.executescript(_SCHEMA)  # connection, by its data_version, that the store changed)
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             # Each table is read once here, so a foreign or broken file is found now. (One row
             # each: a count(*) of ``bodies`` read every page of it, ~40 MB at 10,000 pages.)
             for table in ("results", "outputs", "bodies"):
@@ -250,9 +257,39 @@ class Store:
             chunk = paths[i:i + 500]
             yield from self.db.execute(f"{sql}{glue}source_path IN ({','.join('?' * len(chunk))}){order}", chunk)
 
+    _ALL = ("SELECT source_path, kind, reason, warnings, record, dup, url_key, links, source_hash, claim, "
+            "cleaner_key, stamp FROM results")
+
+    def read_all(self) -> None:
+        """Read every row of ``results`` (but bodies) once: ``stored()`` and ``site_meta()`` for
+        every page then answer from it, re-reading only the rows this connection wrote since,
+        as long as no other connection wrote (``PRAGMA data_version``; a worker process that
+        stores its own results is another connection, and then everything is read again).
+        A build reads the table once instead of twice."""
+        self._snap_version = self.data_version()
+        self._snap = {r[0]: r for r in self.db.execute(self._ALL)}
+        self._written = set()
+
+    def _snapshot(self) -> dict[str, tuple] | None:
+        """``read_all``'s rows brought up to date, or None when another connection wrote."""
+        if self._snap is None:
+            return None
+        if self.data_version() != self._snap_version:
+            self._snap = None
+            return None
+        if self._written:
+            for p in self._written:
+                self._snap.pop(p, None)
+            self._snap.update((r[0], r) for r in self._select(self._ALL, self._written))
+            self._written = set()
+        return self._snap
+
     def stored(self, paths: Iterable[str] | None = None) -> dict[str, Stored]:
         """source_path -> what is known of it, for every stored result (or those of ``paths``;
         no records loaded)."""
+        snap = self._snapshot() if paths is None else None
+        if snap is not None:
+            return {p: Stored(r[8], r[9], r[10], r[11]) for p, r in snap.items()}
         return {r[0]: Stored(r[1], r[2], r[3], r[4]) for r in
                 self._select("SELECT source_path, source_hash, claim, cleaner_key, stamp FROM results", paths)}
 
@@ -266,6 +303,8 @@ class Store:
 
     def put_rows(self, rows: list[tuple[tuple, tuple]]) -> None:
         """Store ``result_rows`` (made where the result was made: a worker) in one transaction."""
+        if self._snap is not None:
+            self._written.update(r[0] for r, _ in rows)
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [r for r, _ in rows])
@@ -273,6 +312,8 @@ class Store:
 
     def restamp(self, items: list[tuple[str, str]]) -> None:
         """(source_path, stamp): the file was touched but its bytes are the same."""
+        if self._snap is not None:
+            self._written.update(p for p, _ in items)
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany("UPDATE results SET stamp=? WHERE source_path=?", [(s, p) for p, s in items])
@@ -283,6 +324,8 @@ class Store:
     def forget(self, gone: list[str]) -> int:
         """Drop the stored results of these sources (they no longer exist)."""
         if gone:
+            if self._snap is not None:
+                self._written.update(gone)
             with self.db:
                 self.db.execute("BEGIN")
                 self.db.executemany("DELETE FROM results WHERE source_path=?", [(p,) for p in gone])
@@ -301,9 +344,13 @@ class Store:
         times as much at 10,000 pages, most of it in system calls)."""
         rows, fps, url_keys, outbound = [], {}, {}, {}
         loads = marshal.loads
-        for path, kind, reason, warnings, meta, dup, url_key, links in self._select(
-                "SELECT source_path, kind, reason, warnings, record, dup, url_key, links FROM results", paths,
-                " ORDER BY source_path"):
+        snap = self._snapshot() if paths is None else None
+        if snap is not None:  # used once: a long-lived connection (sitegen serve) does not keep it
+            self._snap = None
+        found = ([snap[p][:8] for p in sorted(snap)] if snap is not None else
+                 self._select("SELECT source_path, kind, reason, warnings, record, dup, url_key, links FROM results",
+                              paths, " ORDER BY source_path"))
+        for path, kind, reason, warnings, meta, dup, url_key, links in found:
             rows.append((path, kind, reason, loads(warnings), _record_of(meta) if meta is not None else None))
             if dup is not None:  # title and summary have no whitespace left (links._PUNCT): the date takes the rest
                 fps[path] = tuple(dup.split("\n", 2)) if dup else None

@@ -141,3 +141,41 @@ def test_the_stored_duplicate_fingerprints_and_url_keys_are_those_of_the_records
     assert url_keys["misc/url.md"] == "//example.com/a"
     assert {e.id: fingerprint(e) for e in entries} == {e.id: stored[e.id] for e in entries}
     assert stored["misc/short.md"] is None and stored["notes/1.md"][2] == "2024-01-01"
+
+
+def _answers(store):
+    return store.stored(), store.site_meta()
+
+
+def test_one_reading_answers_stored_and_site_meta_as_fresh_reads_do(tmp_path):
+    """``Store.read_all``: ``stored()`` and ``site_meta()`` answer from one scan of the table,
+    brought up to date for this connection's own writes, and read afresh after another
+    connection's; either way they equal what a new connection reads."""
+    from sitegen.store import Store
+
+    root = site(tmp_path)
+    build(load_config(root), jobs=1, progress=False)
+    folder = root / ".sitegen"
+    with Store(folder) as store, Store(folder) as other:
+        scans = []
+        store.db.set_trace_callback(lambda sql: scans.append(sql) if "FROM results" in sql and "WHERE" not in sql else None)
+        store.read_all()
+        first = store.stored()
+        assert len(scans) == 1 and first == Store(folder).stored()
+        # this connection writes: a new row, a restamp, a removal
+        rows = other.db.execute("SELECT * FROM results ORDER BY source_path").fetchall()
+        body = other.db.execute("SELECT * FROM bodies WHERE source_path=?", (rows[0][0],)).fetchone()
+        store.put_rows([((("copy/" + rows[0][0]),) + rows[0][1:], ("copy/" + body[0], body[1]))])
+        store.restamp([(rows[1][0], "1:2:3:4")])
+        store.forget([rows[2][0]])
+        with Store(folder) as fresh:
+            expected = _answers(fresh)
+        assert store.stored() == expected[0]
+        assert store.site_meta() == expected[1]
+        assert len(scans) == 1  # the written rows were read by path, the rest not again
+        # another connection writes: everything is read again
+        store.read_all()
+        other.restamp([(rows[3][0], "5:6:7:8")])
+        with Store(folder) as fresh:
+            expected = _answers(fresh)
+        assert _answers(store) == expected and len(scans) >= 3
