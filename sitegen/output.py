@@ -5,13 +5,6 @@ of its path, so staging makes no folder per page and is removed in one cheap pas
 without error are they moved into place (one ``os.replace`` each) and files that no longer
 belong removed. A build that fails before ``commit`` leaves the previous site exactly as it was,
 and a reader never sees a half-written file.
-
-A brand-new site (no output folder at all: a first build, or one after ``rm -rf _site``) is
-staged as the site itself, folders included, in ``staging/site``, by the processes that render
-it; the commit is then one ``os.rename`` of that folder to the output folder (no per-file
-rename, no folder made by the committing process alone while the workers sit idle). A build
-that fails before it leaves no output folder, as there was none; if the rename cannot be done
-(another file system, or the folder appeared meanwhile) the files are moved one by one as usual.
 """
 
 from __future__ import annotations
@@ -25,23 +18,14 @@ from pathlib import Path
 from .urls import safe_relpath
 
 
-TREE = 2  # what ``stage`` returns for a file staged in the site tree (True: flat; both are true)
-
-
 class Output:
     def __init__(self, out_dir: Path, staging_dir: Path):
         self.out_dir = out_dir
         self.staging = staging_dir
         if self.staging.exists():
             shutil.rmtree(self.staging)
-        # No output folder (not even a link or an empty folder, whose owner, mode or link the
-        # rename would replace), and the staging folder outside it: the site is staged as a tree.
-        self.tree: str | None = None
-        if not os.path.lexists(out_dir) and not staging_dir.resolve().is_relative_to(out_dir.resolve()):
-            self.tree = f"{staging_dir}/site"
         self.staging.mkdir(parents=True)
         self.staged: list[str] = []
-        self.flat: set[str] = set()  # with a tree: the few outputs staged flat all the same
         self.kept: set[str] = set()
         # After ``commit``: what is left in the output folder, one ``site_part`` per entry (the
         # prune walk stats them, so the shortcut need not walk the folder again); None if unknown.
@@ -62,22 +46,20 @@ class Output:
     def put(self, rel: str, data: bytes) -> bool:
         """Stage ``data`` for ``rel`` if it differs from what is there. Returns True if staged."""
         rel = safe_relpath(rel)
-        staged = stage(self.out_dir, self.staging, rel, data, self.tree)
-        self.add(rel, staged)
-        return bool(staged)
+        self.kept.add(rel)
+        if stage(self.out_dir, self.staging, rel, data):
+            self.staged.append(rel)
+            return True
+        return False
 
-    def add(self, rel: str, staged: bool | int) -> None:
-        """Record an output handled with ``stage`` (in a worker process or here)."""
+    def add(self, rel: str, staged: bool) -> None:
+        """Record an output that a worker process handled with ``stage``."""
         self.kept.add(rel)
         if staged:
             self.staged.append(rel)
-            if self.tree is not None and staged != TREE:
-                self.flat.add(rel)
 
     def staged_path(self, rel: str) -> str:
         """Where ``rel`` waits, staged by this build, until ``commit``."""
-        if self.tree is not None and rel not in self.flat:
-            return f"{self.tree}/{rel}"
         return f"{self.staging}/{staged_name(rel)}"
 
     def stamp(self, rel: str) -> str | None:
@@ -91,43 +73,25 @@ class Output:
     def commit(self, prune: bool = True) -> tuple[int, int]:
         """Move staged files into place, then remove outputs that no longer belong.
         Returns (files written, files removed)."""
-        moving = self.staged
-        if self.tree is not None:
-            moving = self._commit_tree()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         root = self.out_dir.resolve()
         ready: set[str] = {""}  # folders checked and made (once each, not once per file)
-        for rel in moving:
+        for rel in self.staged:
             folder = rel.rpartition("/")[0]
             if folder not in ready:
                 self._folder(folder, root, ready)
             dest = f"{self.out_dir}/{rel}"
-            src = self.staged_path(rel)
             try:
-                os.replace(src, dest)
+                os.replace(f"{self.staging}/{staged_name(rel)}", dest)
             except IsADirectoryError:  # a folder stands where the file goes (a section became a page)
                 shutil.rmtree(dest)
-                os.replace(src, dest)
+                os.replace(f"{self.staging}/{staged_name(rel)}", dest)
         parts: list[str] = []
         removed = self._prune(parts) if prune else 0
         shutil.rmtree(self.staging, ignore_errors=True)
         inside = self.staging.resolve().is_relative_to(root)  # then the walk saw the staging folder
         self.site_parts = parts if prune and not inside else None
         return len(self.staged), removed
-
-    def _commit_tree(self) -> list[str]:
-        """The site staged as a tree becomes the output folder; returns what is left to move one
-        by one: the outputs staged flat, or all of them if the rename failed."""
-        tree = self.tree
-        if not os.path.isdir(tree):  # nothing was staged in it
-            return self.staged
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.rename(tree, self.out_dir)  # fails if anything stands there now: never replaces it
-        except OSError:
-            return self.staged
-        self.tree = None  # (staged_path: what is left is staged flat)
-        return [rel for rel in self.staged if rel in self.flat]
 
     def _folder(self, folder: str, root: Path, ready: set[str]) -> None:
         """Make sure ``folder`` (relative, normalised) is a folder inside the output folder, one
@@ -223,27 +187,10 @@ def staged_name(rel: str) -> str:
     return hashlib.sha1(rel.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def stage(out_dir: Path, staging: Path, rel: str, data: bytes, tree: str | None = None) -> bool | int:
+def stage(out_dir: Path, staging: Path, rel: str, data: bytes) -> bool:
     """Write ``data`` to ``staging/rel`` unless ``out_dir/rel`` already holds exactly these bytes.
     Safe to call from several processes at once (each output path is handled by one of them).
-    ``rel`` must already be checked with ``safe_relpath``. ``tree``: the staging tree of a
-    brand-new site (``Output.tree``), where ``rel`` is written as ``tree/rel`` (``TREE`` is
-    returned) unless a file and a folder of this build want the same path (then it is staged
-    flat, as it would be for an existing site, and True is returned)."""
-    if tree is not None:
-        path = f"{tree}/{rel}"
-        try:
-            try:
-                fh = open(path, "wb")
-            except FileNotFoundError:
-                os.makedirs(path.rpartition("/")[0], exist_ok=True)
-                fh = open(path, "wb")
-        except (FileExistsError, NotADirectoryError, IsADirectoryError):
-            pass  # (a file of this build where a folder goes, or the reverse)
-        else:
-            with fh:
-                fh.write(data)
-            return TREE
+    ``rel`` must already be checked with ``safe_relpath``."""
     current = f"{out_dir}/{rel}"
     try:
         if os.stat(current).st_size == len(data):

@@ -193,7 +193,7 @@ def _render_batch(batch: list) -> list[tuple[str, bool]]:
 
     from .errors import BuildError
 
-    renderer, out_dir, staging, tree = _state["renderer"], _state["out_dir"], _state["staging"], _state["tree"]
+    renderer, out_dir, staging = _state["renderer"], _state["out_dir"], _state["staging"]
     plan = _state.get("plan")
     store = _state.get("store")
     if store is None:
@@ -210,7 +210,7 @@ def _render_batch(batch: list) -> list[tuple[str, bool]]:
 
             raise BuildError(describe_template_error(e)) from None
         rel = safe_relpath(job.path)
-        done.append((rel, stage(out_dir, staging, rel, data, tree)))
+        done.append((rel, stage(out_dir, staging, rel, data)))
     return done
 
 
@@ -271,7 +271,7 @@ def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out:
         return keys, stamps, 0
     use_pool = _pool_wanted(jobs, len(pending), MIN_PARALLEL_RENDER)
     # Forked workers must open their own SQLite connection: never share one across fork().
-    _state.update(renderer=renderer, out_dir=out.out_dir, staging=out.staging, tree=out.tree, cache_dir=cache_dir,
+    _state.update(renderer=renderer, out_dir=out.out_dir, staging=out.staging, cache_dir=cache_dir,
                   store=None if use_pool else store, plan=plan)
     pool = _pool(jobs, len(pending), MIN_PARALLEL_RENDER)
     try:

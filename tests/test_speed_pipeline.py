@@ -1,6 +1,7 @@
 """The cold-build pipeline around the cleaner and the templates: workers that store what they
-clean themselves, and a brand-new site written in place of the staging folder. Behaviour only
-(timings live in bench/)."""
+clean themselves, and the shortcuts of Markdown records (a plain document without
+Python-Markdown, plain front matter without PyYAML, a simple body's text without lxml), each
+compared with what it stands for. Behaviour only (timings live in bench/)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from sitegen import mdsource, record
 from sitegen.build import build
 from sitegen.config import load_config
 from sitegen.errors import BuildError
-from sitegen.output import Output
 
 from conftest import bump_mtime, make_site
 
@@ -82,68 +82,7 @@ def test_a_touched_source_is_restamped_by_the_workers_not_cleaned(tmp_path):
     assert after["a/001.md"][1] != before["a/001.md"][1]
 
 
-# --- a brand-new site: staged as a tree, committed by one rename ------------------------------
-def files(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-
-
-def test_a_new_site_is_staged_as_a_tree_and_renamed_into_place(tmp_path):
-    site = tmp_path / "deep/_site"  # (its parent does not exist either)
-    out = Output(site, tmp_path / "staging")
-    assert out.tree is not None
-    for rel in ("index.html", "a/b/index.html", "a/c.html", "x", "x/y.html", "p/q/index.html", "p/q"):
-        assert out.put(rel, rel.encode())
-    assert out.staged_path("a/b/index.html").startswith(str(tmp_path / "staging/site/"))
-    assert Path(out.staged_path("a/b/index.html")).read_bytes() == b"a/b/index.html"
-    assert not site.exists()
-    written, removed = out.commit()
-    assert removed == 0 and written == len(out.staged)
-    # a file and a folder wanted the same path: one of them won, as when the site existed
-    assert files(site)[:3] == ["a/b/index.html", "a/c.html", "index.html"]
-    assert (site / "x").is_file() != (site / "x/y.html").is_file()
-    assert (site / "p/q").is_file() != (site / "p/q/index.html").is_file()
-    assert not (tmp_path / "staging").exists()
-    assert out.site_parts is not None and "index.html" in " ".join(out.site_parts)
-
-
-@pytest.mark.parametrize("there", ["empty folder", "link"])
-def test_an_output_folder_already_there_is_never_replaced(tmp_path, there):
-    site = tmp_path / "_site"
-    target = tmp_path / "elsewhere"
-    if there == "empty folder":
-        site.mkdir()
-    else:
-        target.mkdir()
-        site.symlink_to(target)
-    before = os.lstat(site)
-    out = Output(site, tmp_path / "staging")
-    assert out.tree is None
-    out.put("a/index.html", b"a")
-    out.commit()
-    if there == "empty folder":
-        assert os.lstat(site).st_ino == before.st_ino
-    else:
-        assert site.is_symlink() and (target / "a/index.html").read_bytes() == b"a"
-
-
-def test_a_folder_that_appears_before_the_commit_is_not_replaced(tmp_path):
-    site = tmp_path / "_site"
-    out = Output(site, tmp_path / "staging")
-    out.put("a/index.html", b"a")
-    out.put("b.html", b"b")
-    (site / "a").mkdir(parents=True)
-    (site / "stray.html").write_bytes(b"stray")
-    inode = os.stat(site).st_ino
-    assert out.commit() == (2, 1)  # moved one by one into it; the stray file pruned, as always
-    assert os.stat(site).st_ino == inode and files(site) == ["a/index.html", "b.html"]
-    assert not (tmp_path / "staging").exists()
-
-
-def test_staging_inside_the_output_folder_is_not_a_tree(tmp_path):
-    out = Output(tmp_path / "_site", tmp_path / "_site/.cache/staging")
-    assert out.tree is None
-
-
+# --- first builds ----------------------------------------------------------------------------
 def test_a_failed_first_build_leaves_no_site(tmp_path):
     root = site(tmp_path / "s", 70)
     (root / "templates").mkdir()
