@@ -1319,9 +1319,12 @@ _LEAD_INDENT = _lazy_re(r"^(?:\s|&nbsp;|\u00a0|\u3000)+")
 
 
 def _strip_indent(s: str) -> str:
+    # _LEAD_INDENT.sub("", s): the pattern only matches at the start, and never empty, so that is
+    # the rest after its match there (re.sub tried it at every character of the paragraph)
     if not s or not (s[0].isspace() or s[0] == "&"):
-        return s  # (no match can start here; re.sub would try at every character)
-    return _LEAD_INDENT.sub("", s)
+        return s
+    m = _LEAD_INDENT.match(s)
+    return s[m.end():] if m else s
 
 
 # ---------------------------------------------------------------------------------------------

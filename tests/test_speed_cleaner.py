@@ -249,3 +249,14 @@ def test_strip_indent_is_the_regex():
     for _ in range(20000):
         s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 6)))
         assert X._strip_indent(s) == X._LEAD_INDENT.sub("", s), repr(s)
+
+
+def test_tokens_split_only_at_html_whitespace():
+    from sitegen.profiles import _tokens
+
+    rnd = random.Random(19)
+    alphabet = ["a", "b", " ", "\t", "\n", "\r", "\f", "\x0b", "\x1c", "\xa0", "\u3000", "\u2028", "\x85", "中", "-"]
+    for _ in range(50000):
+        s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 8)))
+        want = [t for t in s.translate(str.maketrans("\t\n\f\r", "    ")).split(" ") if t]
+        assert _tokens(s) == want, repr(s)

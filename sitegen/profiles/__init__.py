@@ -249,12 +249,14 @@ _HTML_WS = str.maketrans("\t\n\f\r", "    ")
 
 def _tokens(value: str) -> list[str]:
     """Whitespace-separated tokens (class names, rel values) as HTML splits them."""
+    if value.isprintable():  # the only whitespace in it is the space: str.split() splits the same
+        return value.split()
     if "\t" in value or "\n" in value or "\r" in value or "\f" in value:
         value = value.translate(_HTML_WS)
     return [t for t in value.split(" ") if t]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Compound:
     tag: str | None  # None: any element
     classes: tuple[str, ...]
