@@ -350,7 +350,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
         entries = collect(results, config, report, entry_cache)
         entries, duplicates = drop_duplicates(entries, config, report, fingerprints)
         site = build_site(entries, config.page_size, session.site if warm else None)
-        renderer = Renderer(config.templates_dir, config.language)
+        renderer = Renderer(config.templates_dir, config.language, config.cache_dir / "jinja")
     out = Output(config.output_dir, config.cache_dir / "staging")
     try:  # nothing reaches the site before the commit: any failure leaves it as it was
         with clock("render"):

@@ -20,7 +20,6 @@ import gc
 import hashlib
 import multiprocessing
 import signal
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -67,11 +66,24 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+class _NoBar:
+    def __enter__(self) -> "_NoBar":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+
 def progress_bar(enabled: bool, total: int, desc: str):
     """A tqdm bar on stderr when ``enabled`` and stderr is a terminal; else a no-op."""
+    show = bool(enabled) and total >= PROGRESS_MIN and sys.stderr.isatty()
+    if not show:  # (tqdm's import alone is ~50 ms of a small rebuild)
+        return _NoBar()
     from tqdm import tqdm
 
-    show = bool(enabled) and total >= PROGRESS_MIN and sys.stderr.isatty()
     return tqdm(total=total, desc=desc, unit="page", disable=not show, leave=False, file=sys.stderr,
                 dynamic_ncols=True, mininterval=0.2)
 
@@ -135,11 +147,7 @@ def _worker_store(cache_dir: Path) -> Store:
     fork()). Not ``Store(folder)``: its open writes the schema and, on any error (another
     process's lock included), throws the file away, a file the parent and the other workers are
     using. Writers take turns (WAL: one at a time; the busy timeout waits for the other)."""
-    store = Store.__new__(Store)
-    store.path = cache_dir / "store.sqlite"
-    store.db = sqlite3.connect(store.path, isolation_level=None, timeout=600, check_same_thread=False)
-    store.db.execute("PRAGMA synchronous=NORMAL")  # as the parent's (per connection; WAL is per file)
-    return store
+    return Store.attach(cache_dir)
 
 
 def refresh_records(sources, store: Store, profiles, config, cleaner_version: str, jobs: int,

@@ -15,7 +15,6 @@ _BLOCKS = frozenset(
     "p h1 h2 h3 h4 h5 h6 li blockquote figcaption pre dt dd td th caption div section article "
     "figure ul ol dl table tr tbody thead tfoot header footer aside address hr".split()
 )
-_WS = re.compile(r"\s+")
 # A space between two CJK characters (or CJK punctuation) is an artefact of joining paragraphs.
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_GAP = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
@@ -140,7 +139,7 @@ def _simple_paragraphs(body_html: str, enough=None) -> list[str] | None:
     while start >= 0:
         end = find("</p>", start)
         inner = body_html[start + 3:end]
-        text = _WS.sub(" ", _SIMPLE_TAG.sub("", inner) if "<" in inner else inner).strip()
+        text = " ".join((_SIMPLE_TAG.sub("", inner) if "<" in inner else inner).split())
         if text:
             paras.append(text)
             chars += len(text)
@@ -168,7 +167,7 @@ def _paragraphs(body_html: str, enough=None) -> list[str]:
 
     def flush() -> None:
         nonlocal chars
-        text = _WS.sub(" ", "".join(buf)).strip()
+        text = " ".join("".join(buf).split())
         if text:
             paras.append(text)
             chars += len(text)
@@ -208,7 +207,7 @@ def _paragraphs(body_html: str, enough=None) -> list[str]:
 
 
 def _summary_text(text: str) -> str:
-    return _CJK_GAP.sub("", _WS.sub(" ", text).strip())
+    return _CJK_GAP.sub("", " ".join(text.split()))
 
 
 def summarize(text: str, limit: int = 120) -> str:

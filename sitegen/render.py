@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,8 +75,28 @@ class _Environment(jinja2.Environment):
 _ENV_CACHE: dict[tuple, tuple[jinja2.Environment, dict, dict[str, jinja2.Template]]] = {}
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Never fails a build: the folder is made when missing (the cache folder may be deleted at
+    any time, even while ``sitegen serve`` runs) and a write that fails is skipped."""
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    return None if folder is None else _BytecodeCache(str(folder))
+
+
 class Renderer:
-    def __init__(self, site_templates: Path | None, language: str):
+    def __init__(self, site_templates: Path | None, language: str, bytecode_dir: Path | None = None):
+        """``bytecode_dir``: where compiled templates are kept between processes (Jinja's
+        ``FileSystemBytecodeCache``: each entry is checked against its template's source
+        checksum and Jinja's bytecode version, and written atomically); compiling the theme was
+        ~50 ms of every rebuild that renders anything."""
         self.dirs = [d for d in (site_templates, default_theme_dir()) if d is not None and d.is_dir()]
         # De-duplicate (in this repository the site's templates/ *is* the default theme).
         uniq: list[Path] = []
@@ -90,7 +111,7 @@ class Renderer:
         # The compiled environment is reused by later builds in the same process (``sitegen serve``)
         # while the theme's files are byte for byte the same: compiling the templates is most of a
         # small rebuild's render time. Any edit changes the hash, hence a fresh environment.
-        cache_key = (tuple(str(d) for d in self.dirs), self.theme_hash, language)
+        cache_key = (tuple(str(d) for d in self.dirs), self.theme_hash, language, str(bytecode_dir))
         cached = _ENV_CACHE.get(cache_key)
         if cached is not None:
             self.env, self.strings, self._templates = cached
@@ -101,6 +122,7 @@ class Renderer:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
             auto_reload=False,  # the cache key above is what decides when templates are stale
+            bytecode_cache=_bytecode_cache(bytecode_dir),
         )
         self.strings = self._strings(language)
         self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}

@@ -209,6 +209,17 @@ class Store:
         folder.mkdir(parents=True, exist_ok=True)
         self.db = self._open()
 
+    @classmethod
+    def attach(cls, folder: Path) -> "Store":
+        """Another process's connection to the store a ``Store(folder)`` opened (a clean
+        worker's): no schema written, nothing ever removed; writers wait for each other (WAL:
+        one at a time; the busy timeout waits for the other)."""
+        store = cls.__new__(cls)
+        store.path = folder / "store.sqlite"
+        store.db = sqlite3.connect(store.path, isolation_level=None, timeout=600, check_same_thread=False)
+        store.db.execute("PRAGMA synchronous=NORMAL")  # as the opener's (per connection; WAL is per file)
+        return store
+
     def _open(self) -> sqlite3.Connection:
         try:
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
