@@ -125,8 +125,9 @@ class SourceStats:
     def digest(self) -> str:
         """``sources_digest`` of the sources as they are now (made once)."""
         if self._digest is None:
-            self._digest = _digest_lines(self.folders, [(rel, f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
-                                                        for rel, st in self.files])  # (store.file_stamp)
+            from .store import file_stamp
+
+            self._digest = _digest_lines(self.folders, [(rel, file_stamp(st)) for rel, st in self.files])
         return self._digest
 
 
