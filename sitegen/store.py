@@ -116,23 +116,16 @@ def code_fingerprint() -> str:
 
 
 def _package_stamp(name: str) -> str:
+    """The size, mtime and inode of a package's entry file (what shortcut._library_stamps
+    records of each library): a reinstall or an upgrade changes it."""
     from importlib.util import find_spec
 
     try:
-        spec = find_spec(name)
-    except (ImportError, ValueError):
+        origin = find_spec(name).origin  # type: ignore[union-attr]
+        st = os.stat(origin)  # type: ignore[arg-type]
+    except (ImportError, ValueError, AttributeError, TypeError, OSError):
         return "-"
-    folders = list(spec.submodule_search_locations or ()) if spec is not None else []
-    parts = []
-    for folder in folders:
-        try:
-            for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-                if entry.is_file():
-                    st = entry.stat()
-                    parts.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            parts.append(f"{folder}: unreadable")
-    return ";".join(parts) or (spec.origin if spec is not None and spec.origin else "-")
+    return f"{origin}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
 
 
 @dataclass(frozen=True)
