@@ -259,8 +259,12 @@ class Store:
             chunk = paths[i:i + 500]
             yield from self.db.execute(f"{sql}{glue}source_path IN ({','.join('?' * len(chunk))}){order}", chunk)
 
-    _ALL = ("SELECT source_path, kind, reason, warnings, record, dup, url_key, links, source_hash, claim, "
-            "cleaner_key, stamp FROM results")
+    # The columns site_meta() decodes, then those stored() reads (the fields of ``Stored``, in its
+    # order): one list, so a snapshot row is the two queries' rows end to end.
+    _META_COLS = "source_path, kind, reason, warnings, record, dup, url_key, links"
+    _STORED_COLS = "source_hash, claim, cleaner_key, stamp"
+    _N_META = _META_COLS.count(",") + 1
+    _ALL = f"SELECT {_META_COLS}, {_STORED_COLS} FROM results"
 
     def read_all(self) -> None:
         """Read every row of ``results`` (but bodies) once: ``stored()`` and ``site_meta()`` for
@@ -291,9 +295,9 @@ class Store:
         no records loaded)."""
         snap = self._snapshot() if paths is None else None
         if snap is not None:
-            return {p: Stored(r[8], r[9], r[10], r[11]) for p, r in snap.items()}
-        return {r[0]: Stored(r[1], r[2], r[3], r[4]) for r in
-                self._select("SELECT source_path, source_hash, claim, cleaner_key, stamp FROM results", paths)}
+            n = self._N_META
+            return {p: Stored(*r[n:]) for p, r in snap.items()}
+        return {r[0]: Stored(*r[1:]) for r in self._select(f"SELECT source_path, {self._STORED_COLS} FROM results", paths)}
 
     def data_version(self) -> int:
         """Changes whenever another connection (another sitegen process) commits to the store."""
@@ -349,9 +353,9 @@ class Store:
         snap = self._snapshot() if paths is None else None
         if snap is not None:  # used once: a long-lived connection (sitegen serve) does not keep it
             self._snap = None
-        found = ([snap[p][:8] for p in sorted(snap)] if snap is not None else
-                 self._select("SELECT source_path, kind, reason, warnings, record, dup, url_key, links FROM results",
-                              paths, " ORDER BY source_path"))
+        n = self._N_META
+        found = ([snap[p][:n] for p in sorted(snap)] if snap is not None else
+                 self._select(f"SELECT {self._META_COLS} FROM results", paths, " ORDER BY source_path"))
         for path, kind, reason, warnings, meta, dup, url_key, links in found:
             rows.append((path, kind, reason, loads(warnings), _record_of(meta) if meta is not None else None))
             if dup is not None:  # title and summary have no whitespace left (links._PUNCT): the date takes the rest
