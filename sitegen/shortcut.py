@@ -110,7 +110,7 @@ def _digest_lines(folders: list[str], files: list[tuple[str, str]]) -> str:
     """``sources_digest`` of (rel, stamp) pairs: the folders sorted, then the files by path."""
     text = "".join(part + "\n" for part in sorted(folders)) + "\0" + "".join(
         f"{rel} {stamp}\n" for rel, stamp in sorted(files))
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+    return _sha(text)
 
 
 @dataclass
@@ -148,7 +148,7 @@ def stat_sources(saved: dict | None, settings: str, content_dir: Path) -> Source
             found.append((rel, os.stat(f"{base}/{rel}")))
     except OSError:
         return None
-    same = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest() == saved.get("folder_parts")
+    same = _digest(parts) == saved.get("folder_parts")
     return SourceStats(parts, found, same)
 
 
@@ -190,7 +190,7 @@ def load(store) -> dict | None:
     lists = store.get_meta(LISTS_KEY) or ""
     try:
         saved = json.loads(raw)
-        if not isinstance(saved, dict) or saved.get("version") != _FORMAT or saved.get("lists") != _lists_digest(lists):
+        if not isinstance(saved, dict) or saved.get("version") != _FORMAT or saved.get("lists") != _sha(lists):
             return None
         saved.update(zip(_LISTS, lists.split("\0")))
     except ValueError:
@@ -198,8 +198,8 @@ def load(store) -> dict | None:
     return saved
 
 
-def _lists_digest(lists: str) -> str:
-    return hashlib.sha256(lists.encode("utf-8", "surrogateescape")).hexdigest()
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 @dataclass
@@ -318,7 +318,7 @@ def stat_digest(out_dir: Path, paths: list[str]) -> str:
 
 
 def _digest(parts: list[str]) -> str:
-    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    return _sha("\n".join(parts))
 
 
 def _part(base: str, rel: str) -> str | None:
@@ -404,8 +404,8 @@ def remember(store, settings: str, folders: list[str], sources, out_dir: Path, r
         store.set_meta(LISTS_KEY, lists)
     store.set_meta(META_KEY, json.dumps({
         "version": _FORMAT, "settings": settings, "sources": digest or sources_digest(folders, sources),
-        "folder_parts": hashlib.sha256("\n".join(folders).encode("utf-8", "surrogateescape")).hexdigest(),
-        "site": site, "lists": _lists_digest(lists), "report": saved}, ensure_ascii=False))
+        "folder_parts": _digest(folders),
+        "site": site, "lists": _sha(lists), "report": saved}, ensure_ascii=False))
 
 
 def restore(report, saved: dict) -> None:
