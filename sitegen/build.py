@@ -40,7 +40,7 @@ def is_ignored_name(name: str) -> bool:
             or name.lower() in ("readme.md", "readme.markdown", "readme.txt", "readme"))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention: see taxonomy.Entry
 class Source:
     rel: str  # path relative to content/, "/" separators
     path: str  # the file (a str: a Path per file is a third of a 10^4-file scan)
@@ -356,7 +356,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
         with clock("render"):
             report.warnings.extend(plan_warnings(config))
             plan = plan_jobs(site, config, outbound=outbound, duplicates=duplicates, url_keys=url_keys,
-                             cache=session.plan_cache if session is not None else None)
+                             cache=session.plan_cache if session is not None else None, theme=renderer.theme_hash)
             old_outputs = session.outputs if warm else store.output_stamps()
             if not warm:
                 known = site_check.result()

@@ -20,7 +20,7 @@ _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_GAP = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention: see taxonomy.Entry
 class Record:
     """A cleaned article. ``date`` is ISO 8601 (``YYYY-MM-DD`` or a full timestamp) or None."""
 

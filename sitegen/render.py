@@ -29,7 +29,7 @@ def default_theme_dir() -> Path:
     return here.parent / "templates"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention: see taxonomy.Entry
 class Job:
     path: str  # output path
     template: str

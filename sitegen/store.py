@@ -176,7 +176,7 @@ def _h(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:24]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention: see taxonomy.Entry
 class Stored:
     """What the store knows of one source without its record."""
 

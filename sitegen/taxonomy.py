@@ -14,9 +14,15 @@ from operator import attrgetter
 from . import urls
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Entry:
-    """An article's metadata as the site needs it (no body: bodies are streamed at render time)."""
+    """An article's metadata as the site needs it (no body: bodies are streamed at render time).
+
+    Immutable by convention, not ``frozen``: a frozen dataclass sets each field through
+    ``object.__setattr__`` (~1 us more per object, and a rebuild at 10,000 pages makes ~60,000 of
+    these value objects: records, entries, pages, jobs, sources, stored rows). Nothing assigns to
+    a field after construction; instances are hashed by their fields (``unsafe_hash``), as frozen
+    ones are, and slotted (less memory at 100,000 pages)."""
 
     id: str  # source path relative to content/
     path: str  # output path
@@ -31,7 +37,7 @@ class Entry:
     body_key: str  # changes whenever the stored body changes
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention: see Entry
 class Page:
     """One page of a paginated list."""
 
@@ -43,7 +49,7 @@ class Page:
     next_path: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention: see Entry
 class Tag:
     name: str
     slug: str
