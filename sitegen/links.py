@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -68,6 +68,9 @@ class LinkIndex:
     by_source: dict[str, str]  # source path without extension -> output path
     tag_slugs: dict[str, str]
     hosts: frozenset[str]  # hosts of the mirrored site(s), for tag and same-path links
+    # href -> target, as found so far: the same hrefs recur across a mirror's articles (keyword
+    # links, navigation), and a rebuild plans every article's links (not part of equality)
+    _targets: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def make(cls, entries, duplicates: dict[str, Entry], tag_slugs: dict[str, str],
@@ -88,6 +91,13 @@ class LinkIndex:
 
     def target(self, href: str) -> str | None:
         """Output path a link points to inside the site, or None if it leads elsewhere."""
+        try:
+            return self._targets[href]
+        except KeyError:
+            found = self._targets[href] = self._find(href)
+            return found
+
+    def _find(self, href: str) -> str | None:
         m = _PLAIN_HOST.match(href)
         if m and (host := m.group(1).lower().removeprefix("www.")) and host not in self.hosts:
             return None  # what normalise_url would find: a host outside the mirror (the common case)

@@ -241,34 +241,41 @@ def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out:
     keys: dict[str, str] = {}
     stamps: dict[str, str] = {}
     pending: list = []
+    # A plan made with this renderer's theme digests it into its memo keys: they are the render
+    # keys as they are (plan.Plan). Otherwise a memo key is digested again with the theme, once
+    # per process (a long-lived process's plan hands back the very job objects of unchanged
+    # pages, plan.PlanCache, whose keys are then looked up: id(job) -> (job, render key)).
+    final = bool(getattr(plan, "theme", "")) and plan.theme == renderer.theme_hash
     memo_keys = _memo_keys(renderer)
-    # id(job) -> (job, render key): a long-lived process's plan hands back the very job objects
-    # of unchanged pages (plan.PlanCache), whose keys are then looked up, not made again
-    last_jobs, this_jobs = _JOB_KEYS.get(renderer.theme_hash, {}), {}
+    last_jobs, this_jobs = ({}, {}) if final else (_JOB_KEYS.get(renderer.theme_hash, {}), {})
     kept = out.kept
     for job in plan:
-        if job.path in keys:
-            raise (on_duplicate(job.path) if on_duplicate else ValueError(f"duplicate output {job.path}"))
-        seen = last_jobs.get(id(job))
-        if seen is not None and seen[0] is job:
-            key = seen[1]
-        elif job.memo is not None:  # the render key of a cheap memo key: digested once per process
-            mk = (job.template, job.memo, job.body_key)
-            key = memo_keys.get(mk)
-            if key is None:
-                key = memo_keys[mk] = renderer.key(job)
+        path, memo = job.path, job.memo
+        if path in keys:
+            raise (on_duplicate(path) if on_duplicate else ValueError(f"duplicate output {path}"))
+        if memo is not None and final:
+            key = memo
+        elif memo is not None:
+            seen = last_jobs.get(id(job))
+            if seen is not None and seen[0] is job:
+                key = seen[1]
+            else:  # the render key of a cheap memo key: digested once per process
+                mk = (job.template, memo, job.body_key)
+                key = memo_keys.get(mk)
+                if key is None:
+                    key = memo_keys[mk] = renderer.key(job)
+                seen = (job, key)
+            this_jobs[id(job)] = seen
         else:
             key = renderer.key(job)
-        if job.memo is not None:
-            this_jobs[id(job)] = seen if seen is not None and seen[0] is job else (job, key)
-        keys[job.path] = key
-        prev = old.get(job.path)
+        keys[path] = key
+        prev = old.get(path)
         if prev is not None and prev[0] == key:
-            rel = safe_relpath(job.path)
+            rel = safe_relpath(path)
             stamp = (prev[1] or None) if trusted else out.stamp(rel)
             if stamp is not None and stamp == prev[1]:
                 kept.add(rel)
-                stamps[job.path] = stamp
+                stamps[path] = stamp
                 continue
         pending.append(job)
     if len(memo_keys) > 4 * len(keys) + 1024:  # old keys pile up in a long session: start again

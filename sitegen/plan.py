@@ -156,12 +156,14 @@ class Plan:
     make contexts). Their context is only built, by ``context(job)``, for the pages that must be
     rendered. The few other pages carry their context and are keyed by it (``Renderer.key``).
     ``outbound``: source path -> link targets in its body; ``duplicates``: dropped duplicate
-    entry -> the entry kept in its place."""
+    entry -> the entry kept in its place. ``theme``: the renderer's ``theme_hash``; with it the
+    memo keys are digested with the theme, and are the outputs' render keys as they are
+    (``parallel.render_outputs``), with no second digest per page."""
 
     def __init__(self, site: Site, config: Config, *, outbound: dict[str, list[str]] | None = None,
                  duplicates: dict[Entry, Entry] | None = None, url_keys: dict[str, str] | None = None,
-                 cache: PlanCache | None = None):
-        self.site, self.config = site, config
+                 cache: PlanCache | None = None, theme: str = ""):
+        self.site, self.config, self.theme = site, config, theme
         self.outbound = outbound or {}
         self.duplicates = duplicates or {}
         self.slugs = {t.name: t.slug for t in site.tags}
@@ -175,8 +177,8 @@ class Plan:
                                  lambda n, y=year, m=month: urls.archive_page(y, m, n),
                                  old_months.get((year, month), ())))
                        for (year, month), entries in site.months]
-        self._fp = hashlib.blake2b(repr((code_fingerprint(), _site_ctx(config), config.images, REWRITE_VERSION))
-                                   .encode(), digest_size=20).hexdigest()
+        self._fp = hashlib.blake2b(repr((code_fingerprint(), _site_ctx(config), config.images, REWRITE_VERSION,
+                                         theme)).encode(), digest_size=20).hexdigest()
         self._fp_bytes = self._fp.encode()
         self.cache = cache
         if cache is not None:
@@ -301,13 +303,18 @@ class Plan:
         else:
             jobs = [None] * len(sig)  # type: ignore[list-item]
             todo = range(len(sig))
+        # An article's memo: the settings, what lists show of it (its item digest: title, path,
+        # date, summary, source, its tags and their slugs), all its fields, its neighbours' titles
+        # and paths, and where its links lead. (Written out here: this loop runs once per article.)
+        start, items, digest, dumps, links_of = self._fp_bytes + b"\0article\0", self._items, hashlib.blake2b, \
+            marshal.dumps, self._links_of
         for i in todo:
             e, (newer, older), _ = sig[i]
-            memo = self._memo("article", _entry_fields(e), newer and (newer.title, newer.path),
-                              older and (older.title, older.path),
-                              tuple(slugs[t] for t in e.tags), self._links_of(e))
-            jobs[i] = Job(e.path, "article.html", None, body_id=e.id, body_key=e.body_key, memo=memo,
-                          spec=("article", i))
+            h = digest(start, digest_size=20)
+            h.update(items[e.id])
+            h.update(dumps((_entry_fields(e), newer and (newer.title, newer.path), older and (older.title, older.path),
+                            links_of(e)), 2))
+            jobs[i] = Job(e.path, "article.html", None, e.id, e.body_key, h.hexdigest(), ("article", i))
         if cache is not None:
             cache.sig, cache.jobs = sig, jobs
         yield from jobs
@@ -385,8 +392,9 @@ class Plan:
 
 def plan_jobs(site: Site, config: Config, *, outbound: dict[str, list[str]] | None = None,
               duplicates: dict[Entry, Entry] | None = None, url_keys: dict[str, str] | None = None,
-              cache: PlanCache | None = None) -> Plan:
+              cache: PlanCache | None = None, theme: str = "") -> Plan:
     """The render plan of ``site``: iterate it for every output page's ``Job``. ``url_keys``:
     from ``Store.url_keys`` (made when the records were stored); ``cache``: kept between builds
-    by a long-lived process."""
-    return Plan(site, config, outbound=outbound, duplicates=duplicates, url_keys=url_keys, cache=cache)
+    by a long-lived process; ``theme``: the renderer's ``theme_hash`` (see ``Plan``)."""
+    return Plan(site, config, outbound=outbound, duplicates=duplicates, url_keys=url_keys, cache=cache,
+                theme=theme)
