@@ -185,7 +185,7 @@ def collect(results, config: Config, report: BuildReport, cache: dict | None = N
     by_path: dict[str, str] = {}
     entries: list[Entry] = []
     md_stems = {r[0].rsplit(".", 1)[0] for r in results if r[1] == ARTICLE and r[0].lower().endswith(MD_EXT)}
-    for path, kind, reason, warnings, rec in results:
+    for path, kind, reason, warnings, rec, body_key in results:
         if kind == ERROR:
             report.errors.append((path, reason or "unknown error"))
             continue
@@ -200,7 +200,7 @@ def collect(results, config: Config, report: BuildReport, cache: dict | None = N
             entry = c[1]
         else:
             try:
-                entry = _entry(rec, urls.article_path(path, rec.date, config.permalink))
+                entry = _entry(rec, urls.article_path(path, rec.date, config.permalink), body_key)
             except urls.UnsafePath as e:
                 report.errors.append((path, str(e)))
                 continue
@@ -228,10 +228,11 @@ def drop_duplicates(entries: list[Entry], config: Config, report: BuildReport, f
     return kept, duplicates
 
 
-def _entry(rec: Record, out: str) -> Entry:
-    return Entry(id=rec.source_path, path=out, title=rec.title, date=rec.date, tags=rec.tags,
-                 source=rec.source, url=rec.url, author=rec.author, language=rec.language,
-                 summary=rec.summary, body_key=rec.source_hash)
+def _entry(rec: Record, out: str, body_key: str) -> Entry:
+    """``body_key``: the digest of the stored body (``Store.results_meta``), not the source's:
+    a changed cleaner or profile changes the body of an unchanged source."""
+    return Entry(rec.source_path, out, rec.title, rec.date, rec.tags, rec.source, rec.url, rec.author,
+                 rec.language, rec.summary, body_key)
 
 
 # --- the pipeline -----------------------------------------------------------------------------

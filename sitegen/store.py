@@ -30,7 +30,7 @@ from .links import fingerprint_of, normalise_url, outbound_links
 from .record import CleanResult, Record
 
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS results (
@@ -46,7 +46,9 @@ CREATE TABLE IF NOT EXISTS results (
     links BLOB,                -- the body's outbound link targets, a list (links.outbound_links; marshal)
     dup TEXT,                  -- the record's duplicate fingerprint (links.fingerprint_of), its
                                -- parts joined by newlines ('' when it has none)
-    url_key TEXT               -- links.normalise_url of the record's original URL
+    url_key TEXT,              -- links.normalise_url of the record's original URL
+    body_key TEXT              -- a digest of the stored body: it changes exactly when the body
+                               -- does (a changed cleaner or profile changes bodies, not sources)
 );
 -- Bodies apart, written and removed with their results row in one transaction: results stays
 -- compact (a few rows a page), so reading every record's metadata reads a few MB, not every body.
@@ -71,15 +73,16 @@ def result_rows(res: CleanResult, source_hash: str, claim: str, cleaner_key: str
     it once, when it is stored (outbound links, duplicate fingerprint, URL key). Plain strings
     and bytes, cheap to send from a worker process (a pickled record is not)."""
     rec = res.record
-    meta = body = dup = url_key = None
+    meta = body = dup = url_key = body_key = None
     if rec is not None:
         body = rec.body_html
         meta = marshal.dumps(tuple(getattr(rec, name) for name in _META_FIELDS), 2)
         dup = "\n".join(fingerprint_of(rec.title, rec.summary, rec.date) or ())
         url_key = normalise_url(rec.url) if rec.url else None
+        body_key = hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     links = marshal.dumps(outbound_links(body), 2) if body else None
     return ((res.path, source_hash, claim, cleaner_key, stamp, res.kind, res.reason,
-             marshal.dumps(tuple(res.warnings), 2), meta, links, dup, url_key), (res.path, body))
+             marshal.dumps(tuple(res.warnings), 2), meta, links, dup, url_key, body_key), (res.path, body))
 
 
 # Claims that are not a profile name.
@@ -261,7 +264,7 @@ class Store:
 
     # The columns site_meta() decodes, then those stored() reads (the fields of ``Stored``, in its
     # order): one list, so a snapshot row is the two queries' rows end to end.
-    _META_COLS = "source_path, kind, reason, warnings, record, dup, url_key, links"
+    _META_COLS = "source_path, kind, reason, warnings, record, dup, url_key, links, body_key"
     _STORED_COLS = "source_hash, claim, cleaner_key, stamp"
     _N_META = _META_COLS.count(",") + 1
     _ALL = f"SELECT {_META_COLS}, {_STORED_COLS} FROM results"
@@ -313,7 +316,7 @@ class Store:
             self._written.update(r[0] for r, _ in rows)
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [r for r, _ in rows])
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", [r for r, _ in rows])
             self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?)", [b for _, b in rows])
 
     def restamp(self, items: list[tuple[str, str]]) -> None:
@@ -339,9 +342,10 @@ class Store:
         return len(gone)
 
     def results_meta(self, paths: Iterable[str] | None = None
-                     ) -> list[tuple[str, str, str | None, tuple[str, ...], Record | None]]:
-        """(source_path, kind, reason, warnings, record-without-body) of every stored page (or
-        those of ``paths``), in path order: metadata only, bodies stay on disk."""
+                     ) -> list[tuple[str, str, str | None, tuple[str, ...], Record | None, str | None]]:
+        """(source_path, kind, reason, warnings, record-without-body, body key) of every stored
+        page (or those of ``paths``), in path order: metadata only, bodies stay on disk. The body
+        key is a digest of the stored body (None without a record)."""
         return self.site_meta(paths)[0]
 
     def site_meta(self, paths: Iterable[str] | None = None) -> tuple[list[tuple], dict, dict, dict]:
@@ -356,8 +360,9 @@ class Store:
         n = self._N_META
         found = ([snap[p][:n] for p in sorted(snap)] if snap is not None else
                  self._select(f"SELECT {self._META_COLS} FROM results", paths, " ORDER BY source_path"))
-        for path, kind, reason, warnings, meta, dup, url_key, links in found:
-            rows.append((path, kind, reason, loads(warnings), _record_of(meta) if meta is not None else None))
+        for path, kind, reason, warnings, meta, dup, url_key, links, body_key in found:
+            rows.append((path, kind, reason, loads(warnings), _record_of(meta) if meta is not None else None,
+                         body_key))
             if dup is not None:  # title and summary have no whitespace left (links._PUNCT): the date takes the rest
                 fps[path] = tuple(dup.split("\n", 2)) if dup else None
             if url_key is not None:

@@ -87,7 +87,8 @@ def random_change(rng: random.Random, root: Path, counter: list[int]) -> str:
     victim = rng.choice(pages)
     text = victim.read_text(encoding="utf-8")
     if op == "edit":
-        write(victim, text.replace("</p>", "补充内容。</p>", 1))
+        # (at the end of the article's text: the first </p> is the notice's, which cleaning drops)
+        write(victim, text.replace('</p><ul class="op-related-articles">', '补充内容。</p><ul class="op-related-articles">', 1))
     elif op == "delete":
         victim.unlink()
     elif op == "rename":  # a new path and a new date (from the URL)
@@ -161,6 +162,42 @@ def test_one_edit_rerenders_only_the_pages_that_show_it(tmp_path):
     assert kinds.count("article") == 3 and kinds.count("tags") <= 3
     assert sum(1 for p in changed if p == "index.html" or p.startswith("page/")) == 1
     assert report.rendered == report.written == len(changed) < len(site) // 5
+
+
+def test_a_cleaner_change_that_changes_only_bodies_rerenders_their_pages(tmp_path, monkeypatch):
+    """A new cleaner (or profile) re-cleans unchanged sources; when it changes a body and nothing
+    a list shows (here: a rule at the end, no text), the article pages must still be re-rendered:
+    the body key is the stored body's, not the source's."""
+    import dataclasses
+
+    import sitegen.build as build_module
+    import sitegen.clean as clean_module
+    from sitegen import shortcut
+
+    root = make(tmp_path / "site", 8)
+    cfg = load_config(root)
+    build(cfg, jobs=1, progress=False)
+    before = tree(root / "_site")
+    real = build_module.clean_source
+
+    def new_cleaner(*args, **kwargs):
+        res = real(*args, **kwargs)
+        if res.record is None:
+            return res
+        return dataclasses.replace(res, record=dataclasses.replace(res.record, body_html=res.record.body_html + "<hr>"))
+
+    monkeypatch.setattr(build_module, "clean_source", new_cleaner)
+    monkeypatch.setattr(clean_module, "CLEANER_VERSION", clean_module.CLEANER_VERSION + "-new")
+    # (new cleaner code changes the files the whole-build shortcut hashes; here it is a patch)
+    settings = shortcut.settings_fingerprint
+    monkeypatch.setattr(shortcut, "settings_fingerprint", lambda *a: settings(*a) + "-new")
+    report = build(cfg, jobs=1, progress=False)
+    assert report.cleaned == 8
+    after = tree(root / "_site")
+    articles = [p for p in after if p.startswith("bnews/")]
+    assert len(articles) == 8 and all(b"<hr" in after[p] and b"<hr" not in before[p] for p in articles)
+    assert report.rendered == report.written == 8  # nothing else shows a body
+    assert_same_site(after, clean_build_of(root, tmp_path))
 
 
 def test_parallel_build_is_byte_identical_to_one_process(tmp_path):
