@@ -68,9 +68,12 @@ class LinkIndex:
     by_source: dict[str, str]  # source path without extension -> output path
     tag_slugs: dict[str, str]
     hosts: frozenset[str]  # hosts of the mirrored site(s), for tag and same-path links
-    # href -> target, as found so far: the same hrefs recur across a mirror's articles (keyword
-    # links, navigation), and a rebuild plans every article's links (not part of equality)
-    _targets: dict = field(default_factory=dict, compare=False, repr=False)
+    # href -> target (``target``), found on first use: the same hrefs recur across a mirror's
+    # articles (keyword links, navigation), and a rebuild plans every article's links
+    targets: dict = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "targets", _Targets(self._find))
 
     @classmethod
     def make(cls, entries, duplicates: dict[str, Entry], tag_slugs: dict[str, str],
@@ -91,11 +94,7 @@ class LinkIndex:
 
     def target(self, href: str) -> str | None:
         """Output path a link points to inside the site, or None if it leads elsewhere."""
-        try:
-            return self._targets[href]
-        except KeyError:
-            found = self._targets[href] = self._find(href)
-            return found
+        return self.targets[href]
 
     def _find(self, href: str) -> str | None:
         m = _PLAIN_HOST.match(href)
@@ -120,6 +119,18 @@ class LinkIndex:
                 if seg in _TAG_SEGMENTS and segs[i + 1] in self.tag_slugs:
                     return urls.tag_page(self.tag_slugs[segs[i + 1]])
         return None
+
+
+class _Targets(dict):
+    """A dict that finds a missing key's value (lookups of known ones stay in C)."""
+
+    def __init__(self, find) -> None:
+        super().__init__()
+        self.find = find
+
+    def __missing__(self, href: str) -> str | None:
+        found = self[href] = self.find(href)
+        return found
 
 
 def resolve(index: LinkIndex, from_path: str, hrefs) -> dict[str, str]:

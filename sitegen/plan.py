@@ -205,13 +205,15 @@ class Plan:
         return h.hexdigest()
 
     def _item_memo(self, e: Entry) -> bytes:
-        """A digest of what a list shows of an entry (``_item``)."""
-        slugs = self.slugs
-        return hashlib.blake2b(marshal.dumps((e.title, e.path, e.date, e.summary, e.source,
-                                              tuple((t, slugs[t]) for t in e.tags)), 2), digest_size=16).digest()
+        """A digest of what a list shows of an entry (``_item``): its tags with their slugs."""
+        return hashlib.blake2b(marshal.dumps((e.title, e.path, e.date, e.summary, e.source, e.tags,
+                                              tuple(map(self.slugs.__getitem__, e.tags))), 2),
+                               digest_size=16).digest()
 
     def _links_of(self, e: Entry) -> tuple:
-        return tuple((h, self.index.target(h)) for h in self.outbound.get(e.id, ()))
+        """Where the article's links lead (None: outside the site), in the order of its hrefs
+        (the hrefs themselves are a function of its body, whose key is one of its fields)."""
+        return tuple(map(self.index.targets.__getitem__, self.outbound.get(e.id, ())))
 
     def _list_job(self, kind: str, page: Page, extra, spec: tuple) -> Job:
         """The job of a list page; with a cache, the last build's very job when the page is the
