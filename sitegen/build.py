@@ -295,19 +295,25 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
     digest = None  # the sources' digest, when they are the shortcut's stats
     with clock("read"):
         if not warm:
-            settings = shortcut.settings_fingerprint(config, search)
             # (a session's first build goes all the way: it fills the session for the next ones)
             saved = shortcut.load(store) if session is None else None
-            site_check = shortcut.SiteCheck(saved, config.output_dir)  # (in another process)
+            # the output folder and the sources are stat'ed in other processes (when large)
+            site_check = shortcut.SiteCheck(saved, config.output_dir)
             cleanup.callback(site_check.close)
-            stats = shortcut.stat_sources(saved, settings, config.content_dir)
+            source_check = shortcut.SourceCheck(saved, config.content_dir)
+            cleanup.callback(source_check.close)
+            settings = shortcut.settings_fingerprint(config, search)
+            if source_check.forked:  # meanwhile, what any build but a no-change one needs
+                store.read_all()
+                profiles = load_site_profiles(config)
+                from .plan import plan_jobs, plan_warnings  # noqa: F401 (Jinja with it)
+            stats = source_check.result(settings)
             if (previous := shortcut.reusable(saved, settings, stats)) and site_check.result() is not None:
                 shortcut.restore(report, previous)  # nothing this build reads changed, nor the site
                 return
             if stats is not None and stats.same_folders:  # no file added or removed: no scan
                 base = str(config.content_dir)
-                sources = {rel: Source(rel, f"{base}/{rel}", st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
-                           for rel, st in stats.files}
+                sources = {rel: Source(rel, f"{base}/{rel}", *st) for rel, st in stats.files}
                 folders, digest = stats.folders, stats.digest()
         else:
             sources = session.updated_sources(config.content_dir, changed)
@@ -315,8 +321,9 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             sources = {s.rel: s for s in scan_sources(config.content_dir, folders)}
         if not warm:
             shortcut.forget(store)
-            store.read_all()  # (stored() now and site_meta() after cleaning answer from one reading)
-            profiles = load_site_profiles(config)
+            if not source_check.forked:
+                store.read_all()  # (stored() now and site_meta() after cleaning answer from one reading)
+                profiles = load_site_profiles(config)
         else:
             profiles = session.profiles
             if session.shortcut_kept:  # the cold build remembered one; this build changes the site

@@ -30,9 +30,10 @@ body = ["div.gamma-body"]
 
 @pytest.fixture(autouse=True, params=["in-process", "forked"])
 def site_check_mode(request, monkeypatch):
-    """Every test twice: the output folder checked in the build's process, and in a forked one
-    (``shortcut.SiteCheck``, which small folders skip)."""
+    """Every test twice: the output folder and the sources checked in the build's process, and
+    in forked ones (``shortcut.SiteCheck``, ``shortcut.SourceCheck``, which small sites skip)."""
     monkeypatch.setattr(shortcut.SiteCheck, "MIN_ENTRIES", 0 if request.param == "forked" else 10**9)
+    monkeypatch.setattr(shortcut.SourceCheck, "MIN_FILES", 0 if request.param == "forked" else 10**9)
     return request.param
 
 
@@ -350,6 +351,46 @@ def test_the_forked_check_answers_what_the_in_process_one_does(tmp_path, monkeyp
     check.close()  # never asked: the child is waited for, its pipe closed
     with pytest.raises(ChildProcessError):
         os.waitpid(check._pid, 0)
+
+
+def test_the_forked_source_stat_answers_what_the_in_process_one_does(tmp_path, monkeypatch):
+    monkeypatch.setattr(shortcut.SourceCheck, "MIN_FILES", 0)  # forked, whatever the module's mode
+    root = site(tmp_path)
+    cfg = load_config(root)
+    build(cfg, jobs=1, progress=False)
+    with Store(root / ".sitegen") as store:
+        saved = shortcut.load(store)
+    settings = shortcut.settings_fingerprint(cfg, None)
+
+    def both():
+        check = shortcut.SourceCheck(saved, cfg.content_dir)
+        assert check.forked
+        got, here = check.result(settings), shortcut.stat_sources(saved, settings, cfg.content_dir)
+        assert check.result(settings) == got  # asked twice, forked once
+        return got, here
+
+    got, here = both()
+    assert got is not None and got == here and got.same_folders and got.digest() == saved["sources"]
+    edited = root / "content/news/1.html"
+    edited.write_text(edited.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    bump_mtime(edited)
+    got, here = both()
+    assert got == here and got.same_folders and got.digest() != saved["sources"]
+    assert dict(got.files)["news/1.html"][0] == edited.stat().st_size
+    _add_source(root)  # its folder moved: a scan is needed
+    got, here = both()
+    assert got == here and not got.same_folders
+    edited.unlink()  # a remembered file vanished
+    got, here = both()
+    assert got is None and here is None
+    check = shortcut.SourceCheck(saved, cfg.content_dir)
+    assert check.result("other settings") is None  # not comparable: the child is reaped
+    with pytest.raises(ChildProcessError):
+        os.waitpid(check._check._pid, 0)
+    check = shortcut.SourceCheck(saved, cfg.content_dir)
+    check.close()  # never asked: the child is waited for, its pipe closed
+    with pytest.raises(ChildProcessError):
+        os.waitpid(check._check._pid, 0)
 
 
 def test_an_edit_rewrites_the_small_record_only_and_a_torn_one_is_not_trusted(tmp_path, monkeypatch):
