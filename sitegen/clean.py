@@ -125,7 +125,7 @@ def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str,
     if not dec.text or dec.text.isspace():
         return _error(rel_path, "empty file (only whitespace)", explain)
     try:
-        root = X.parse_html(dec.text, dec.utf8)
+        root = X.parse_html(dec.text, dec.utf8, dec.controls)
     except (ValueError, TypeError) as e:
         return _error(rel_path, f"unparseable HTML: {e}", explain)
 

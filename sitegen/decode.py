@@ -37,6 +37,9 @@ class Decoded:
     # ``text`` as UTF-8 when that is the page's own bytes (a UTF-8 or ASCII page that needed no
     # change): the parser reads them instead of encoding the text again. None otherwise.
     utf8: bytes | None = field(default=None, compare=False, repr=False)
+    # False: ``utf8`` holds none of the CONTROL_BYTES (the parser need not look for them again).
+    # None: not known (or no ``utf8``).
+    controls: bool | None = field(default=None, compare=False, repr=False)
 
 
 _BOMS = (
@@ -156,6 +159,11 @@ def _looks_binary(data: bytes) -> str | None:
 
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
 _CONTROL_TABLE = bytes.maketrans(b"", b"")
+# The control bytes the parser drops (extract.parse_html): those of _CONTROL, form feed and ESC.
+# A page without any has none of _CONTROL either, so none of the NUL and control-byte tests of
+# _looks_binary can find anything in it: decode looks once, for both.
+CONTROL_BYTES = bytes(list(range(0x00, 0x09)) + [0x0b] + list(range(0x0e, 0x20)) + [0x7f])
+assert set(_CONTROL) <= set(CONTROL_BYTES)
 
 
 def _control_ratio(sample: bytes) -> float:
@@ -198,8 +206,10 @@ def _mostly_text(sample: str) -> bool:
     return controls < 0.02 * len(sample) and odd < 0.05 * len(sample)
 
 
-def _finish(text: str, encoding: str, warnings: list[str], utf8: bytes | None = None) -> Decoded:
-    """``utf8``: the bytes ``text`` was decoded from, when they are its UTF-8 encoding."""
+def _finish(text: str, encoding: str, warnings: list[str], utf8: bytes | None = None,
+            controls: bool | None = None) -> Decoded:
+    """``utf8``: the bytes ``text`` was decoded from, when they are its UTF-8 encoding;
+    ``controls``: whether they hold any of CONTROL_BYTES (None: not looked)."""
     if "\ufeff" in text:
         text = text.replace("\ufeff", "")
         utf8 = None
@@ -207,7 +217,7 @@ def _finish(text: str, encoding: str, warnings: list[str], utf8: bytes | None = 
         text = text.replace("\x00", "")
         warnings.append("NUL characters removed")
         utf8 = None
-    return Decoded(text, encoding, tuple(warnings), utf8)
+    return Decoded(text, encoding, tuple(warnings), utf8, controls if utf8 is not None else None)
 
 
 def _strict(data: bytes, codec: str) -> str | None:
@@ -233,20 +243,25 @@ def decode(data: bytes) -> Decoded:
         if text.count("\ufffd") < max(4, len(text) // 200) and _mostly_text(text[:4096]) and "<" in text[:4096]:
             return _finish(text, utf16, warnings)
 
-    reason = _looks_binary(data)
-    if reason:
-        raise PageError(reason)
-    if b"\x00" in data:
-        data = data.replace(b"\x00", b"")
-        warnings.append("NUL bytes removed")
+    # (a page without control bytes, most pages, is not binary by _looks_binary's tests and has
+    # no NUL to remove)
+    controls = len(data.translate(None, CONTROL_BYTES)) != len(data)
+    if controls:
+        reason = _looks_binary(data)
+        if reason:
+            raise PageError(reason)
+        if b"\x00" in data:
+            data = data.replace(b"\x00", b"")
+            warnings.append("NUL bytes removed")
+            controls = None  # (not looked at again: the parser does)
 
     if data.isascii():
         declared = _codec(declared_charset(data))
-        return _finish(data.decode("ascii"), declared or "ascii", warnings, data)
+        return _finish(data.decode("ascii"), declared or "ascii", warnings, data, controls)
 
     text = _strict(data, "utf-8")
     if text is not None:
-        return _finish(text, "utf-8", warnings, data)
+        return _finish(text, "utf-8", warnings, data, controls)
 
     declared_name = declared_charset(data)
     declared = _codec(declared_name)

@@ -59,6 +59,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from sitegen.decode import CONTROL_BYTES
+
 
 class _LazyPattern:
     """A regular expression compiled on first use: importing the extractor compiles none of its
@@ -132,17 +134,23 @@ _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
 _CTRL = _lazy_re("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
 
 
-_CTRL_BYTES = bytes(list(range(0x00, 0x09)) + [0x0b] + list(range(0x0e, 0x20)) + [0x7f])
+_CTRL_BYTES = CONTROL_BYTES
 
 
-def parse_html(text: str, utf8: bytes | None = None):
+def parse_html(text: str, utf8: bytes | None = None, controls: bool | None = None):
     """Parse page text to an lxml root element (never None). Raises ValueError if unparseable.
-    ``utf8``: ``text`` encoded as UTF-8, when the caller has it (``Decoded.utf8``)."""
-    data = utf8 if utf8 is not None else text.encode("utf-8", errors="replace")
+    ``utf8``: ``text`` encoded as UTF-8, when the caller has it (``Decoded.utf8``); ``controls``:
+    False when ``utf8`` is known to hold no control bytes (``Decoded.controls``)."""
+    if utf8 is None:
+        data = text.encode("utf-8", errors="replace")
+        controls = None
+    else:
+        data = utf8
     # control characters and U+FFFE/U+FFFF are dropped (control bytes are checked on the bytes:
     # a regex over the whole text costs more than the parse of a clean page; the two
     # non-characters on the text: their UTF-8 lead byte is that of CJK full-width punctuation)
-    if len(data.translate(None, _CTRL_BYTES)) != len(data) or "\ufffe" in text or "\uffff" in text:
+    if (controls is not False and len(data.translate(None, _CTRL_BYTES)) != len(data)) \
+            or "\ufffe" in text or "\uffff" in text:
         data = _CTRL.sub("", text).encode("utf-8", errors="replace")
     if not data or data.isspace():
         raise ValueError("empty document")

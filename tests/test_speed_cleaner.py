@@ -260,3 +260,50 @@ def test_tokens_split_only_at_html_whitespace():
         s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 8)))
         want = [t for t in s.translate(str.maketrans("\t\n\f\r", "    ")).split(" ") if t]
         assert _tokens(s) == want, repr(s)
+
+
+def _fuzz_bytes(rnd: random.Random) -> bytes:
+    from sitegen.decode import _BINARY_MAGIC
+
+    pieces = [b"<p>", b"</p>", b"abc ", "中文".encode(), "\ufeff".encode(), "\ufffe".encode(), b"\x00", b"\x01",
+              b"\x0b", b"\x0c", b"\x1b", b"\x1f", b"\x7f", b"\t\n\r", b"\xff", b"\xa4\xa4", b"<meta charset=gbk>"]
+    out = [rnd.choice(_BINARY_MAGIC)] if rnd.random() < 0.1 else []
+    for _ in range(rnd.randint(0, 40)):
+        p = rnd.choice(pieces)
+        out.append(p * (rnd.randint(1, 3000) if rnd.random() < 0.02 else 1))
+    return b"".join(out)
+
+
+def test_decode_looks_for_control_bytes_once():
+    """A page without the parser's control bytes passes _looks_binary and has no NUL (decode skips
+    both then), and Decoded.controls says what the parser would find; the parser given it builds
+    the tree it builds when it looks itself."""
+    from lxml import etree
+
+    from sitegen.decode import CONTROL_BYTES, PageError, _looks_binary, decode
+
+    rnd = random.Random(23)
+    for _ in range(2500):
+        data = _fuzz_bytes(rnd)
+        if len(data.translate(None, CONTROL_BYTES)) == len(data):
+            assert _looks_binary(data) is None and b"\x00" not in data
+        try:
+            dec = decode(data)
+        except PageError:
+            continue
+        if dec.utf8 is None:
+            assert dec.controls is None
+        elif dec.controls is not None:
+            assert dec.controls == (len(dec.utf8.translate(None, CONTROL_BYTES)) != len(dec.utf8))
+        if dec.text and not dec.text.isspace():
+            try:
+                a = X.parse_html(dec.text, dec.utf8, dec.controls)
+            except Exception as e:  # (lxml's ParserError for a document of nothing it keeps)
+                a = type(e)
+            try:
+                b = X.parse_html(dec.text)
+            except Exception as e:
+                b = type(e)
+            assert type(a) is type(b) and (not isinstance(a, type) or a is b)
+            if not isinstance(a, type):
+                assert etree.tostring(a, encoding="unicode") == etree.tostring(b, encoding="unicode")
