@@ -96,6 +96,20 @@ class LinkIndex:
         """Output path a link points to inside the site, or None if it leads elsewhere."""
         return self.targets[href]
 
+    def find_all(self, hrefs_lists) -> None:
+        """Find the targets of every href of ``hrefs_lists`` (lists of hrefs) at once, before
+        they are asked for one by one: the common case, a link to a host outside the mirror, is
+        answered here without a call per href (a rebuild plans every article's links)."""
+        targets, hosts, match = self.targets, self.hosts, _PLAIN_HOST.match
+        for hrefs in hrefs_lists:
+            for href in hrefs:
+                if href not in targets:
+                    m = match(href)  # (what _find does first)
+                    if m and (host := m.group(1).lower().removeprefix("www.")) and host not in hosts:
+                        targets[href] = None
+                    else:
+                        targets[href] = self._find(href)
+
     def _find(self, href: str) -> str | None:
         m = _PLAIN_HOST.match(href)
         if m and (host := m.group(1).lower().removeprefix("www.")) and host not in self.hosts:

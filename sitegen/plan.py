@@ -24,8 +24,12 @@ from .taxonomy import Entry, Page, Site, paginate
 # Bump when links.rewrite changes what it makes: it is part of every article's memo key.
 REWRITE_VERSION = 1
 
-# Every field of an entry, as one tuple (a C-level getter: much cheaper than the dataclass repr).
-_entry_fields = attrgetter(*(f.name for f in fields(Entry)))
+# An entry's fields as tuples, by C-level getters (much cheaper than the dataclass repr): what
+# lists show of it (``_item``; with its tags' slugs, ``Plan._item_memo``) ...
+_ITEM_FIELDS = ("title", "path", "date", "summary", "source", "tags")
+_item_fields = attrgetter(*_ITEM_FIELDS)
+# ... and the rest of its fields, which only its own page shows (an article's memo digests both)
+_other_fields = attrgetter(*(f.name for f in fields(Entry) if f.name not in _ITEM_FIELDS))
 _entry_id = attrgetter("id")
 _id_path_url = attrgetter("id", "path", "url")
 
@@ -206,8 +210,7 @@ class Plan:
 
     def _item_memo(self, e: Entry) -> bytes:
         """A digest of what a list shows of an entry (``_item``): its tags with their slugs."""
-        return hashlib.blake2b(marshal.dumps((e.title, e.path, e.date, e.summary, e.source, e.tags,
-                                              tuple(map(self.slugs.__getitem__, e.tags))), 2),
+        return hashlib.blake2b(marshal.dumps((_item_fields(e), tuple(map(self.slugs.__getitem__, e.tags))), 2),
                                digest_size=16).digest()
 
     def _links_of(self, e: Entry) -> tuple:
@@ -306,15 +309,16 @@ class Plan:
             jobs = [None] * len(sig)  # type: ignore[list-item]
             todo = range(len(sig))
         # An article's memo: the settings, what lists show of it (its item digest: title, path,
-        # date, summary, source, its tags and their slugs), all its fields, its neighbours' titles
-        # and paths, and where its links lead. (Written out here: this loop runs once per article.)
+        # date, summary, source, its tags and their slugs), its other fields, its neighbours'
+        # titles and paths, and where its links lead. (Written out: it runs once per article.)
         start, items, digest, dumps, links_of = self._fp_bytes + b"\0article\0", self._items, hashlib.blake2b, \
             marshal.dumps, self._links_of
+        self.index.find_all(outbound.values())  # (kept with the index: a warm session's are found already)
         for i in todo:
             e, (newer, older), _ = sig[i]
             h = digest(start, digest_size=20)
             h.update(items[e.id])
-            h.update(dumps((_entry_fields(e), newer and (newer.title, newer.path), older and (older.title, older.path),
+            h.update(dumps((_other_fields(e), newer and (newer.title, newer.path), older and (older.title, older.path),
                             links_of(e)), 2))
             jobs[i] = Job(e.path, "article.html", None, e.id, e.body_key, h.hexdigest(), ("article", i))
         if cache is not None:
