@@ -41,6 +41,7 @@ CLEAN_CONTENT_TAGS = frozenset(
 )
 _URL_ATTRS = {("a", "href"), ("img", "src"), ("blockquote", "cite"), ("q", "cite")}
 _SAFE_SCHEMES = ("http", "https", "mailto")
+_HTTP = ("http://", "https://")
 
 
 def _resolver(base_url: str | None):
@@ -53,6 +54,10 @@ def _resolver(base_url: str | None):
                 v = "".join(ch for ch in v if ch >= " " and ch != "\x7f")
             if not v or v.startswith("#"):
                 return v or None
+            if v.startswith(_HTTP) and v.isascii() and "[" not in v and "]" not in v:
+                # (most links) urlsplit's scheme is http(s): nothing to resolve; and urlsplit
+                # would raise for nothing (a lone bracket, or a non-ASCII host under NFKC)
+                return v
             scheme = urlsplit(v).scheme.lower() if ":" in v[:12] else ""
             if scheme and scheme not in _SAFE_SCHEMES:
                 return None
