@@ -408,7 +408,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
                                      [p for p in old_outputs if p not in keys])
             report.outputs = len(out.kept)
             shortcut.remember(store, settings, folders, list(sources.values()), config.output_dir, report,
-                              out.site_parts, site_paths, known, touched, digest)
+                              out.site_parts, site_paths, known, touched, digest, saved)
             if session is not None:
                 session.filled(config, store, sources, profiles, {p: (k, final[p]) for p, k in keys.items()},
                                set(out.kept))

@@ -455,15 +455,17 @@ def forget(store) -> None:
 
 def remember(store, settings: str, folders: list[str], sources, out_dir: Path, report,
              site_parts: list[str] | None = None, paths: list[str] | None = None,
-             known: KnownSite | None = None, touched: Iterable[str] = (), digest: str | None = None) -> None:
+             known: KnownSite | None = None, touched: Iterable[str] = (), digest: str | None = None,
+             saved: dict | None = None) -> None:
     """After a successful full build: its settings fingerprint, the sources as its scan saw
     them (``folders``: the ``folder_part`` of each folder listed; ``sources``: with ``rel`` and
     ``stamp``), the output folder as the commit left it (``site_parts``, ``Output.site_parts``, or
     ``paths``, ``site_entries``' form; else it is walked) and its report. ``known``: the folder
     as ``site_entries`` found it before this build, which changed only the entries ``touched``;
-    ``digest``: the ``sources_digest`` of ``folders`` and ``sources``, when already made."""
-    saved = {k: getattr(report, k) for k in _REPORTED}
-    saved["sources"] = len(sources)
+    ``digest``: the ``sources_digest`` of ``folders`` and ``sources``, when already made;
+    ``saved``: what ``load`` gave this build (its lists are not read again to compare)."""
+    report_saved = {k: getattr(report, k) for k in _REPORTED}
+    report_saved["sources"] = len(sources)
     if paths is None:
         paths = _entry_paths(out_dir, site_parts)
     if paths is None or not os.path.isdir(out_dir):
@@ -473,12 +475,15 @@ def remember(store, settings: str, folders: list[str], sources, out_dir: Path, r
     # a page changes none of them, and rewriting them was most of a small rebuild's disk writes.
     lists = "\0".join(("\n".join(p.rsplit(" ", 2)[0] for p in folders), "\n".join(s.rel for s in sources),
                        "\n".join(paths)))
-    if store.get_meta(LISTS_KEY) != lists:
+    lists_digest = _sha(lists)
+    # (``load`` checked the stored lists against the digest it read; this build wrote none since)
+    same = saved.get("lists") == lists_digest if saved is not None else store.get_meta(LISTS_KEY) == lists
+    if not same:
         store.set_meta(LISTS_KEY, lists)
     store.set_meta(META_KEY, json.dumps({
         "version": _FORMAT, "settings": settings, "sources": digest or sources_digest(folders, sources),
         "folder_parts": _digest(folders),
-        "site": site, "lists": _sha(lists), "report": saved}, ensure_ascii=False))
+        "site": site, "lists": lists_digest, "report": report_saved}, ensure_ascii=False))
 
 
 def restore(report, saved: dict) -> None:
