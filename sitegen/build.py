@@ -298,7 +298,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             # (a session's first build goes all the way: it fills the session for the next ones)
             saved = shortcut.load(store) if session is None else None
             # the output folder and the sources are stat'ed in other processes (when large)
-            site_check = shortcut.SiteCheck(saved, config.output_dir)
+            site_check = shortcut.SiteCheck(saved, config.output_dir, paused=True)
             cleanup.callback(site_check.close)
             source_check = shortcut.SourceCheck(saved, config.content_dir)
             cleanup.callback(source_check.close)
@@ -308,6 +308,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
                 profiles = load_site_profiles(config)
                 from .plan import plan_jobs, plan_warnings  # noqa: F401 (Jinja with it)
             stats = source_check.result(settings)
+            site_check.start()  # (a core is free now)
             if (previous := shortcut.reusable(saved, settings, stats)) and site_check.result() is not None:
                 shortcut.restore(report, previous)  # nothing this build reads changed, nor the site
                 return

@@ -246,27 +246,39 @@ class Forked:
     """``fn()`` run in a forked process while this one goes on; ``result()`` waits for it and
     returns its value (which must be marshal-able). Without ``fork``, or when ``fork`` is False,
     ``fn`` runs in this process, when ``result()`` is asked. A child that fails is not trusted:
-    ``fn`` then runs here (and raises here, if it must)."""
+    ``fn`` then runs here (and raises here, if it must).
 
-    def __init__(self, fn, fork: bool = True):
+    ``paused``: the child is made now (while this process is small: a fork copies its page
+    tables, and every page either process writes afterwards) but waits for ``start()`` (or
+    ``result()``) before it begins, so that it can run when a core is free."""
+
+    def __init__(self, fn, fork: bool = True, paused: bool = False):
         self.fn = fn
         self._done = False
         self._value = None
         self._pid: int | None = None
         self._fd = -1
+        self._go = -1
         if not fork or not hasattr(os, "fork"):
             return
         r, w = os.pipe()
+        go_r, go_w = os.pipe() if paused else (-1, -1)
         try:
             pid = os.fork()
         except OSError:
-            os.close(r)
-            os.close(w)
+            for fd in (r, w, go_r, go_w):
+                if fd >= 0:
+                    os.close(fd)
             return
         if pid == 0:  # the child: compute, send, leave without running any cleanup
             code = 1
             try:
                 os.close(r)
+                if paused:
+                    os.close(go_w)
+                    if not os.read(go_r, 1):  # never started: the build stopped before it needed it
+                        code = 0
+                        return
                 view = memoryview(marshal.dumps(fn()))
                 while view:
                     view = view[os.write(w, view):]
@@ -274,16 +286,29 @@ class Forked:
             finally:
                 os._exit(code)
         os.close(w)
-        self._pid, self._fd = pid, r
+        if paused:
+            os.close(go_r)
+        self._pid, self._fd, self._go = pid, r, go_w
 
     @property
     def forked(self) -> bool:
         return self._pid is not None
 
+    def start(self) -> None:
+        """Let a paused child begin (once; nothing for a running one)."""
+        if self._go >= 0:
+            try:
+                os.write(self._go, b"1")
+            except OSError:  # (it died: result() runs fn here)
+                pass
+            os.close(self._go)
+            self._go = -1
+
     def result(self):
         if self._done:
             return self._value
         self._done = True
+        self.start()
         if self._pid is None:
             self._value = self.fn()
             return self._value
@@ -299,6 +324,9 @@ class Forked:
         """Wait for the child if nobody asked for its result (the build failed or stopped early)."""
         if not self._done and self._pid is not None:
             self._done = True
+            if self._go >= 0:  # never started: its read of the closed pipe ends it
+                os.close(self._go)
+                self._go = -1
             os.close(self._fd)
             os.waitpid(self._pid, 0)
 
@@ -307,15 +335,22 @@ class SiteCheck:
     """``site_entries`` run in a forked process while this one goes on (stat'ing the sources,
     reading the store, planning): at 10,000 pages the check is ~25,000 ``lstat`` calls, all
     waiting on the kernel, which a second core does meanwhile. ``result()`` waits for it. Where
-    ``fork`` is not available, or for a small folder, the check runs in this process."""
+    ``fork`` is not available, or for a small folder, the check runs in this process.
+
+    ``paused``: made now, begun by ``start()`` (see ``Forked``): the build starts it once the
+    sources' stat (``SourceCheck``) is done, when a core is free, instead of the three processes
+    sharing two cores at the start."""
 
     MIN_ENTRIES = 2000  # below this the check is cheaper than a fork
 
-    def __init__(self, saved: dict | None, out_dir: Path):
+    def __init__(self, saved: dict | None, out_dir: Path, paused: bool = False):
         self.saved, self.out_dir = saved, out_dir
         self._value: KnownSite | None = None
         paths = saved.get("paths", "") if saved is not None else ""
-        self._check = Forked(self._parts, fork=paths.count("\n") >= self.MIN_ENTRIES)
+        self._check = Forked(self._parts, fork=paths.count("\n") >= self.MIN_ENTRIES, paused=paused)
+
+    def start(self) -> None:
+        self._check.start()
 
     def _parts(self) -> list[str] | None:
         known = site_entries(self.saved, self.out_dir)

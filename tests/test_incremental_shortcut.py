@@ -351,6 +351,23 @@ def test_the_forked_check_answers_what_the_in_process_one_does(tmp_path, monkeyp
     check.close()  # never asked: the child is waited for, its pipe closed
     with pytest.raises(ChildProcessError):
         os.waitpid(check._pid, 0)
+    # paused: made now, begun when started (or asked), ended unbegun when closed
+    build(load_config(root), jobs=1, progress=False)  # (the stray file is pruned, the folder known again)
+    with Store(root / ".sitegen") as store:
+        saved = shortcut.load(store)
+    for start in (True, False):
+        check = shortcut.SiteCheck(saved, root / "_site", paused=True)
+        assert check._pid is not None
+        if start:
+            check.start()
+            check.start()  # (once)
+        known = check.result()
+        here = shortcut.site_entries(saved, root / "_site")
+        assert known is not None and (known.paths, known.parts) == (here.paths, here.parts)
+    check = shortcut.SiteCheck(saved, root / "_site", paused=True)
+    check.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(check._pid, 0)
 
 
 def test_the_forked_source_stat_answers_what_the_in_process_one_does(tmp_path, monkeypatch):
