@@ -293,6 +293,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
     folders: list[str] = []  # what the scan listed, for the shortcut
     sources = None
     digest = None  # the sources' digest, when they are the shortcut's stats
+    read, profiles = False, None  # the store read, the profiles loaded (ahead, while the stat runs)
     with clock("read"):
         if not warm:
             # (a session's first build goes all the way: it fills the session for the next ones)
@@ -303,10 +304,18 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             source_check = shortcut.SourceCheck(saved, config.content_dir)
             cleanup.callback(source_check.close)
             settings = shortcut.settings_fingerprint(config, search)
-            if source_check.forked:  # meanwhile, what any build but a no-change one needs
-                store.read_all()
-                profiles = load_site_profiles(config)
-                from .plan import plan_jobs, plan_warnings  # noqa: F401 (Jinja with it)
+            # Meanwhile, what any build but a no-change one needs, one step at a time while the
+            # stat has not answered (a no-change build stops at its answer, and wastes little).
+            for step in range(3 if source_check.forked else 0):
+                if source_check.ready():
+                    break
+                if step == 0:
+                    store.read_all()
+                    read = True
+                elif step == 1:
+                    profiles = load_site_profiles(config)
+                else:
+                    from .plan import plan_jobs, plan_warnings  # noqa: F401 (Jinja with it)
             stats = source_check.result(settings)
             site_check.start()  # (a core is free now)
             if (previous := shortcut.reusable(saved, settings, stats)) and site_check.result() is not None:
@@ -322,8 +331,9 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             sources = {s.rel: s for s in scan_sources(config.content_dir, folders)}
         if not warm:
             shortcut.forget(store)
-            if not source_check.forked:
+            if not read:
                 store.read_all()  # (stored() now and site_meta() after cleaning answer from one reading)
+            if profiles is None:
                 profiles = load_site_profiles(config)
         else:
             profiles = session.profiles

@@ -294,6 +294,14 @@ class Forked:
     def forked(self) -> bool:
         return self._pid is not None
 
+    def ready(self) -> bool:
+        """True when ``result()`` would not wait: the child has answered (or there is none)."""
+        if self._done or self._pid is None:
+            return True
+        import select
+
+        return bool(select.select([self._fd], [], [], 0)[0])
+
     def start(self) -> None:
         """Let a paused child begin (once; nothing for a running one)."""
         if self._go >= 0:
@@ -390,6 +398,9 @@ class SourceCheck:
     @property
     def forked(self) -> bool:
         return self._check.forked
+
+    def ready(self) -> bool:
+        return self._check.ready()
 
     def result(self, settings: str) -> SourceStats | None:
         if self.saved is None or self.saved.get("settings") != settings:
