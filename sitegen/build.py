@@ -294,6 +294,10 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
     sources = None
     digest = None  # the sources' digest, when they are the shortcut's stats
     read, profiles = False, None  # the store read, the profiles loaded (ahead, while the stat runs)
+    saved: dict | None = None
+    settings = ""
+    site_check = None
+    removed = 0
     with clock("read"):
         if not warm:
             # (a session's first build goes all the way: it fills the session for the next ones)
@@ -356,9 +360,12 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
         else:
             clean_all(sorted(sources.values(), key=lambda s: s.rel), store, profiles, config, jobs, report,
                       progress)
-            store.forget_except(set(sources))
+            removed = store.forget_except(set(sources))
             if session is not None:
                 session.load_results(store, set(sources))
+    if (session is None and digest is not None and not removed
+            and _bodies_only(config, store, report, clock, saved, settings, folders, sources, digest, site_check)):
+        return
     with clock("taxonomy"):
         if session is not None:
             results, fingerprints = session.rows(), session.fingerprints
@@ -419,7 +426,8 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
                                      [p for p in old_outputs if p not in keys])
             report.outputs = len(out.kept)
             shortcut.remember(store, settings, folders, list(sources.values()), config.output_dir, report,
-                              out.site_parts, site_paths, known, touched, digest, saved)
+                              out.site_parts, site_paths, known, touched, digest, saved,
+                              shortcut.site_outline(site, plan.index, plan.slugs))
             if session is not None:
                 session.filled(config, store, sources, profiles, {p: (k, final[p]) for p, k in keys.items()},
                                set(out.kept))
@@ -427,6 +435,95 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
         session.sources = sources
     if session is not None:
         session.site = site
+
+
+class _Neighbour:
+    """An article's neighbour in a ``_bodies_only`` build: what its page shows of it."""
+
+    __slots__ = ("path", "title")
+
+    def __init__(self, path: str, title: str):
+        self.path, self.title = path, title
+
+
+def _bodies_only(config: Config, store: Store, report: BuildReport, clock: _Clock, saved: dict | None,
+                 settings: str, folders: list[str], sources: dict, digest: str, site_check) -> bool:
+    """The build of a site whose sources changed in their articles' bodies alone: the same files
+    (no scan needed), and every source this build cleaned again gave the same kind, reason,
+    warnings, metadata, duplicate fingerprint and URL key as before (``store.same_but_body``),
+    while the output folder, the settings and everything else are as the last full build left
+    them (the whole-build shortcut's checks). Then every page but those articles' own is what it
+    was: lists, feeds and neighbours show metadata, and links between articles are found from
+    metadata. Those pages are rendered from the last build's outline of the site (its order, tag
+    slugs and link index: ``shortcut.site_outline``) with the same memo keys and contexts a full
+    build gives them (``plan.article_memo``, ``plan.article_context``); the tests compare such
+    builds with clean ones byte for byte. Returns False, having changed nothing, when any of this
+    does not hold (then the full build goes on). Not with search on: the index covers bodies."""
+    from .plan import article_context, article_job, article_memo, item_memo, plan_fingerprint
+    from .render import Renderer
+    from .store import body_key_of_row, links_of_row, record_of_row, same_but_body
+
+    if config.search or saved is None:
+        return False
+    written = store.written_since_read()
+    if written is None:
+        return False
+    changed = []
+    for rel, (old, new) in written.items():
+        if old is None or new is None or not same_but_body(old, new):
+            return False
+        if new[1] == ARTICLE and (old[7:9] != new[7:9]):  # its links or its body key
+            changed.append((rel, new))
+    known = site_check.result()
+    if known is None:
+        return False
+    outline = shortcut.load_outline(store, saved)
+    if outline is None:
+        saved.pop("outline", None)  # (torn or foreign: the full build writes it again)
+        return False
+    order, slugs, (by_url, by_source, tag_slugs, hosts) = outline
+    position = {sid: i for i, (sid, _, _) in enumerate(order)} if changed else {}
+    pages = []  # (i, entry, record row)
+    for rel, row in changed:
+        i = position.get(rel)
+        if i is None:  # no page of its own: a dropped duplicate, or superseded by a .md record
+            continue
+        rec = record_of_row(row)
+        path = order[i][1]
+        if rec is None or urls.article_path(rel, rec.date, config.permalink) != path:
+            return False
+        pages.append((i, _entry(rec, path, body_key_of_row(row)), row))
+    with clock("render"):
+        from .links import LinkIndex
+
+        renderer = Renderer(config.templates_dir, config.language, config.cache_dir / "jinja")
+        fp = plan_fingerprint(config, renderer.theme_hash)
+        index = LinkIndex(by_url, by_source, tag_slugs, frozenset(hosts))
+        bodies = store.bodies([e.id for _, e, _ in pages])
+        out = Output(config.output_dir, config.cache_dir / "staging")
+        keys: dict[str, str] = {}
+        try:
+            for i, e, row in pages:
+                newer = _Neighbour(*order[i - 1][1:]) if i > 0 else None
+                older = _Neighbour(*order[i + 1][1:]) if i + 1 < len(order) else None
+                hrefs = links_of_row(row)
+                memo = article_memo(fp, item_memo(e, slugs), e, newer, older, tuple(map(index.targets.__getitem__, hrefs)))
+                job = article_job(i, e, memo)
+                data = renderer.render(job, bodies.get(e.id, ""), article_context(e, newer, older, config, slugs, index, hrefs))
+                out.put(e.path, data)
+                keys[e.path] = memo
+        except BaseException:
+            out.abort()
+            raise
+    with clock("write"):
+        written_files, _ = out.commit(prune=False)
+        store.update_output_keys({p: (k, out.stamp(urls.safe_relpath(p)) or "") for p, k in keys.items()}, [])
+        cleaned, reused = report.cleaned, report.reused
+        shortcut.restore(report, saved["report"])
+        report.cleaned, report.reused, report.rendered, report.written = cleaned, reused, len(keys), written_files
+        shortcut.remember(store, settings, folders, list(sources.values()), config.output_dir, report, None,
+                          known.paths, known, list(out.staged), digest, saved)
+    return True
 
 
 def _commit_warm(session: Session, store: Store, out: Output, keys: dict[str, str], report: BuildReport) -> None:

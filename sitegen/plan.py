@@ -113,6 +113,42 @@ def code_fingerprint() -> str:
     return _code_fp[0]
 
 
+def plan_fingerprint(config: Config, theme: str) -> str:
+    """What every cheap memo key starts from: the code that makes contexts, the site's settings
+    they show, the image rule and the theme (``Plan``'s ``theme``)."""
+    return hashlib.blake2b(repr((code_fingerprint(), _site_ctx(config), config.images, REWRITE_VERSION, theme))
+                           .encode(), digest_size=20).hexdigest()
+
+
+def item_memo(e: Entry, slugs: dict[str, str]) -> bytes:
+    """A digest of what a list shows of an entry (``_item``): its tags with their slugs."""
+    return hashlib.blake2b(marshal.dumps((_item_fields(e), tuple(map(slugs.__getitem__, e.tags))), 2),
+                           digest_size=16).digest()
+
+
+def article_memo(fp: str, item: bytes, e: Entry, newer, older, targets: tuple) -> str:
+    """An article page's memo key (``Plan``): the settings (``plan_fingerprint``), what lists show
+    of it (``item``: its ``item_memo``), its other fields, its neighbours' titles and paths, and
+    where its links lead (``targets``: the link index's target of each of its hrefs, in order)."""
+    h = hashlib.blake2b(fp.encode() + b"\0article\0", digest_size=20)
+    h.update(item)
+    h.update(marshal.dumps((_other_fields(e), newer and (newer.title, newer.path), older and (older.title, older.path),
+                            targets), 2))
+    return h.hexdigest()
+
+
+def article_job(i: int, e: Entry, memo: str) -> Job:
+    """The job of the ``i``-th article of the site (``Plan.context`` makes its context)."""
+    return Job(e.path, "article.html", None, e.id, e.body_key, memo, ("article", i))
+
+
+def article_context(e: Entry, newer, older, config: Config, slugs: dict[str, str], index: "links.LinkIndex",
+                    hrefs) -> dict:
+    """The context of an article page; ``newer``/``older``: its neighbours (anything with a
+    ``title`` and a ``path``); ``hrefs``: the link targets in its body."""
+    return _article_ctx(e, newer, older, config, slugs, links.resolve(index, e.path, hrefs))
+
+
 class PlanCache:
     """Memo digests and jobs kept between the builds of one process (``session.Session``), so an
     unchanged entry or page costs a comparison instead of a digest. Each value is stored with the
@@ -181,8 +217,7 @@ class Plan:
                                  lambda n, y=year, m=month: urls.archive_page(y, m, n),
                                  old_months.get((year, month), ())))
                        for (year, month), entries in site.months]
-        self._fp = hashlib.blake2b(repr((code_fingerprint(), _site_ctx(config), config.images, REWRITE_VERSION,
-                                         theme)).encode(), digest_size=20).hexdigest()
+        self._fp = plan_fingerprint(config, theme)
         self._fp_bytes = self._fp.encode()
         self.cache = cache
         if cache is not None:
@@ -209,9 +244,7 @@ class Plan:
         return h.hexdigest()
 
     def _item_memo(self, e: Entry) -> bytes:
-        """A digest of what a list shows of an entry (``_item``): its tags with their slugs."""
-        return hashlib.blake2b(marshal.dumps((_item_fields(e), tuple(map(self.slugs.__getitem__, e.tags))), 2),
-                               digest_size=16).digest()
+        return item_memo(e, self.slugs)
 
     def _links_of(self, e: Entry) -> tuple:
         """Where the article's links lead (None: outside the site), in the order of its hrefs
@@ -252,8 +285,7 @@ class Plan:
         if kind == "article":
             e = site.entries[args[0]]
             newer, older = site.neighbours[e.id]
-            return _article_ctx(e, newer, older, config, slugs,
-                                links.resolve(self.index, e.path, self.outbound.get(e.id, ())))
+            return article_context(e, newer, older, config, slugs, self.index, self.outbound.get(e.id, ()))
         if kind == "home":
             page = site.home[args[0]]
             ctx = _common(page.path, "home", config)
@@ -308,19 +340,11 @@ class Plan:
         else:
             jobs = [None] * len(sig)  # type: ignore[list-item]
             todo = range(len(sig))
-        # An article's memo: the settings, what lists show of it (its item digest: title, path,
-        # date, summary, source, its tags and their slugs), its other fields, its neighbours'
-        # titles and paths, and where its links lead. (Written out: it runs once per article.)
-        start, items, digest, dumps, links_of = self._fp_bytes + b"\0article\0", self._items, hashlib.blake2b, \
-            marshal.dumps, self._links_of
+        fp, items, links_of = self._fp, self._items, self._links_of
         self.index.find_all(outbound.values())  # (kept with the index: a warm session's are found already)
         for i in todo:
             e, (newer, older), _ = sig[i]
-            h = digest(start, digest_size=20)
-            h.update(items[e.id])
-            h.update(dumps((_other_fields(e), newer and (newer.title, newer.path), older and (older.title, older.path),
-                            links_of(e)), 2))
-            jobs[i] = Job(e.path, "article.html", None, e.id, e.body_key, h.hexdigest(), ("article", i))
+            jobs[i] = article_job(i, e, article_memo(fp, items[e.id], e, newer, older, links_of(e)))
         if cache is not None:
             cache.sig, cache.jobs = sig, jobs
         yield from jobs

@@ -33,6 +33,7 @@ from typing import Iterable
 
 META_KEY = "shortcut"
 LISTS_KEY = "shortcut.lists"  # its long lists, joined by NULs (no path has one): see remember
+OUTLINE_KEY = "shortcut.outline"  # the site's outline as the build left it: see site_outline
 _LISTS = ("folders", "files", "paths")
 _FORMAT = 4  # of the remembered value
 # Libraries whose code decides what a page becomes: a reinstall or upgrade defeats the shortcut.
@@ -502,14 +503,15 @@ def forget(store) -> None:
 def remember(store, settings: str, folders: list[str], sources, out_dir: Path, report,
              site_parts: list[str] | None = None, paths: list[str] | None = None,
              known: KnownSite | None = None, touched: Iterable[str] = (), digest: str | None = None,
-             saved: dict | None = None) -> None:
+             saved: dict | None = None, outline: bytes | None = None) -> None:
     """After a successful full build: its settings fingerprint, the sources as its scan saw
     them (``folders``: the ``folder_part`` of each folder listed; ``sources``: with ``rel`` and
     ``stamp``), the output folder as the commit left it (``site_parts``, ``Output.site_parts``, or
     ``paths``, ``site_entries``' form; else it is walked) and its report. ``known``: the folder
     as ``site_entries`` found it before this build, which changed only the entries ``touched``;
     ``digest``: the ``sources_digest`` of ``folders`` and ``sources``, when already made;
-    ``saved``: what ``load`` gave this build (its lists are not read again to compare)."""
+    ``saved``: what ``load`` gave this build (its lists are not read again to compare);
+    ``outline``: the site's ``site_outline`` (None: the one ``saved`` names is still the site's)."""
     report_saved = {k: getattr(report, k) for k in _REPORTED}
     report_saved["sources"] = len(sources)
     if paths is None:
@@ -526,10 +528,43 @@ def remember(store, settings: str, folders: list[str], sources, out_dir: Path, r
     same = saved.get("lists") == lists_digest if saved is not None else store.get_meta(LISTS_KEY) == lists
     if not same:
         store.set_meta(LISTS_KEY, lists)
+    if outline is not None:
+        outline_digest = _blob_digest(outline)
+        if saved is None or saved.get("outline") != outline_digest:
+            store.set_meta(OUTLINE_KEY, outline)
+    else:
+        outline_digest = saved.get("outline") if saved is not None else None
     store.set_meta(META_KEY, json.dumps({
         "version": _FORMAT, "settings": settings, "sources": digest or sources_digest(folders, sources),
         "folder_parts": _digest(folders),
-        "site": site, "lists": lists_digest, "report": report_saved}, ensure_ascii=False))
+        "site": site, "lists": lists_digest, "outline": outline_digest, "report": report_saved},
+        ensure_ascii=False))
+
+
+def site_outline(site, index, slugs: dict[str, str]) -> bytes:
+    """What a build that changes only bodies needs of the site besides the changed records
+    (``build._bodies_only``): every article in the site's order (source path, output path,
+    title: its neighbours), the tags' slugs and the link index. Marshal, format 2."""
+    return marshal.dumps(([(e.id, e.path, e.title) for e in site.entries], dict(slugs),
+                          (index.by_url, index.by_source, index.tag_slugs, sorted(index.hosts))), 2)
+
+
+def load_outline(store, saved: dict | None):
+    """The outline the last full build remembered with ``saved`` (``site_outline``'s value,
+    loaded), or None when there is none or it is not the one ``saved`` names."""
+    if saved is None or not saved.get("outline"):
+        return None
+    raw = store.get_meta(OUTLINE_KEY)
+    if not isinstance(raw, bytes) or _blob_digest(raw) != saved["outline"]:
+        return None
+    try:
+        return marshal.loads(raw)
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
+def _blob_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 def restore(report, saved: dict) -> None:

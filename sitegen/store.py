@@ -63,9 +63,40 @@ _META_FIELDS = tuple(f.name for f in fields(Record) if f.name != "body_html")
 _BODY_AT = [f.name for f in fields(Record)].index("body_html")
 
 
+_SOURCE_HASH_AT = _META_FIELDS.index("source_hash")
+
+
 def _record_of(meta: bytes) -> Record:
     t = marshal.loads(meta)
     return Record(*t[:_BODY_AT], "", *t[_BODY_AT:])
+
+
+def record_of_row(row: tuple) -> Record | None:
+    """The record (without its body) of a ``Store.written_since_read`` row."""
+    return _record_of(row[4]) if row[4] is not None else None
+
+
+def body_key_of_row(row: tuple) -> str | None:
+    return row[8]
+
+
+def links_of_row(row: tuple) -> list[str]:
+    return marshal.loads(row[7]) if row[7] is not None else []
+
+
+def same_but_body(old: tuple, new: tuple) -> bool:
+    """Two ``Store.written_since_read`` rows of a source whose result differs at most in its body
+    (and what is made of the body alone: its outbound links, its body key) and in the source's
+    hash and stamp: same kind, reason, warnings, metadata, duplicate fingerprint and URL key."""
+    if old[1:4] != new[1:4] or old[5:7] != new[5:7]:
+        return False
+    if old[4] == new[4]:
+        return True
+    if old[4] is None or new[4] is None:
+        return False
+    a, b = marshal.loads(old[4]), marshal.loads(new[4])
+    i = _SOURCE_HASH_AT
+    return a[:i] == b[:i] and a[i + 1:] == b[i + 1:]
 
 
 def result_rows(res: CleanResult, source_hash: str, claim: str, cleaner_key: str, stamp: str) -> tuple[tuple, tuple]:
@@ -301,6 +332,17 @@ class Store:
             n = self._N_META
             return {p: Stored(*r[n:]) for p, r in snap.items()}
         return {r[0]: Stored(*r[1:]) for r in self._select(f"SELECT source_path, {self._STORED_COLS} FROM results", paths)}
+
+    def written_since_read(self) -> dict[str, tuple[tuple | None, tuple | None]] | None:
+        """{path: (its row as ``read_all`` read it, its row now)} of every path this connection
+        wrote since ``read_all`` (None for no row); None when there was no ``read_all`` or
+        another connection wrote meanwhile (a worker process). Rows are the results columns
+        ``_META_COLS`` then ``_STORED_COLS``; the snapshot is left as it is."""
+        if self._snap is None or self.data_version() != self._snap_version:
+            return None
+        paths = sorted(self._written)
+        now = {r[0]: r for r in self._select(self._ALL, paths)}
+        return {p: (self._snap.get(p), now.get(p)) for p in paths}
 
     def data_version(self) -> int:
         """Changes whenever another connection (another sitegen process) commits to the store."""
