@@ -363,9 +363,11 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             removed = store.forget_except(set(sources))
             if session is not None:
                 session.load_results(store, set(sources))
-    if (session is None and digest is not None and not removed
-            and _bodies_only(config, store, report, clock, saved, settings, folders, sources, digest, site_check)):
-        return
+    if session is None and digest is not None and not removed:
+        if _bodies_only(config, store, report, clock, saved, settings, folders, sources, digest, site_check):
+            return
+        # (what the attempt took counts as cleaning: the stages keep their order in the report)
+        report.timings["clean"] = report.timings.get("clean", 0.0) + report.timings.pop("render", 0.0)
     with clock("taxonomy"):
         if session is not None:
             results, fingerprints = session.rows(), session.fingerprints
@@ -465,35 +467,32 @@ def _bodies_only(config: Config, store: Store, report: BuildReport, clock: _Cloc
 
     if config.search or saved is None:
         return False
-    written = store.written_since_read()
-    if written is None:
-        return False
-    changed = []
-    for rel, (old, new) in written.items():
-        if old is None or new is None or not same_but_body(old, new):
+    with clock("render"):  # (the output folder's check is waited for last: it runs meanwhile)
+        written = store.written_since_read()
+        if written is None:
             return False
-        if new[1] == ARTICLE and (old[7:9] != new[7:9]):  # its links or its body key
-            changed.append((rel, new))
-    known = site_check.result()
-    if known is None:
-        return False
-    outline = shortcut.load_outline(store, saved)
-    if outline is None:
-        saved.pop("outline", None)  # (torn or foreign: the full build writes it again)
-        return False
-    order, slugs, (by_url, by_source, tag_slugs, hosts) = outline
-    position = {sid: i for i, (sid, _, _) in enumerate(order)} if changed else {}
-    pages = []  # (i, entry, record row)
-    for rel, row in changed:
-        i = position.get(rel)
-        if i is None:  # no page of its own: a dropped duplicate, or superseded by a .md record
-            continue
-        rec = record_of_row(row)
-        path = order[i][1]
-        if rec is None or urls.article_path(rel, rec.date, config.permalink) != path:
+        changed = []
+        for rel, (old, new) in written.items():
+            if old is None or new is None or not same_but_body(old, new):
+                return False
+            if new[1] == ARTICLE and (old[7:9] != new[7:9]):  # its links or its body key
+                changed.append((rel, new))
+        outline = shortcut.load_outline(store, saved)
+        if outline is None:
+            saved.pop("outline", None)  # (torn or foreign: the full build writes it again)
             return False
-        pages.append((i, _entry(rec, path, body_key_of_row(row)), row))
-    with clock("render"):
+        order, slugs, (by_url, by_source, tag_slugs, hosts) = outline
+        position = {sid: i for i, (sid, _, _) in enumerate(order)} if changed else {}
+        pages = []  # (i, entry, record row)
+        for rel, row in changed:
+            i = position.get(rel)
+            if i is None:  # no page of its own: a dropped duplicate, or superseded by a .md record
+                continue
+            rec = record_of_row(row)
+            path = order[i][1]
+            if rec is None or urls.article_path(rel, rec.date, config.permalink) != path:
+                return False
+            pages.append((i, _entry(rec, path, body_key_of_row(row)), row))
         from .links import LinkIndex
 
         renderer = Renderer(config.templates_dir, config.language, config.cache_dir / "jinja")
@@ -512,9 +511,13 @@ def _bodies_only(config: Config, store: Store, report: BuildReport, clock: _Cloc
                 data = renderer.render(job, bodies.get(e.id, ""), article_context(e, newer, older, config, slugs, index, hrefs))
                 out.put(e.path, data)
                 keys[e.path] = memo
+            known = site_check.result()
         except BaseException:
             out.abort()
             raise
+        if known is None:  # the output folder changed since the last build: the full build goes on
+            out.abort()
+            return False
     with clock("write"):
         written_files, _ = out.commit(prune=False)
         store.update_output_keys({p: (k, out.stamp(urls.safe_relpath(p)) or "") for p, k in keys.items()}, [])

@@ -203,3 +203,18 @@ def test_random_edits_of_every_kind_equal_clean_builds(tmp_path, seed):
         fast += "taxonomy" not in report.timings
         same_as_clean(site.root, tmp_path)
     assert fast >= 1
+
+
+def test_a_changed_output_folder_takes_the_full_build(tmp_path, monkeypatch):
+    """The output folder is checked last (it runs meanwhile): a page spoilt behind the build's
+    back is found, nothing of the attempt is committed, and the full build puts it right."""
+    site = Site(tmp_path / "site", 8, seed=8)
+    built(site.root)
+    (site.root / "_site/index.html").write_text("spoilt", encoding="utf-8")
+    site.body_edit()
+    calls = []
+    real = build_module.collect
+    monkeypatch.setattr(build_module, "collect", lambda *a, **k: calls.append(1) or real(*a, **k))
+    report = built(site.root)
+    assert calls and list(report.timings) == ["read", "clean", "taxonomy", "render", "search", "write"]
+    same_as_clean(site.root, tmp_path)
