@@ -21,7 +21,7 @@ from .errors import BuildError
 from . import shortcut
 from .output import Output
 from .record import ARTICLE, ERROR, CleanResult, Record
-from .store import Store
+from .store import Store, stamp_of
 from .taxonomy import Entry, build_site
 
 if TYPE_CHECKING:  # imported lazily at run time (a no-change build never needs Jinja)
@@ -52,7 +52,7 @@ class Source:
     @property
     def stamp(self) -> str:
         """What the store's fast path trusts (an unchanged stamp means unchanged bytes)."""
-        return f"{self.size}:{self.mtime_ns}:{self.ctime_ns}:{self.inode}"
+        return stamp_of(self.size, self.mtime_ns, self.inode, self.ctime_ns)
 
 
 @dataclass
@@ -463,7 +463,7 @@ def _bodies_only(config: Config, store: Store, report: BuildReport, clock: _Cloc
     does not hold (then the full build goes on). Not with search on: the index covers bodies."""
     from .plan import article_context, article_job, article_memo, item_memo, plan_fingerprint
     from .render import Renderer
-    from .store import body_key_of_row, links_of_row, record_of_row, same_but_body
+    from .store import body_differs, body_key_of_row, is_article_row, links_of_row, record_of_row, same_but_body
 
     if config.search or saved is None:
         return False
@@ -475,7 +475,7 @@ def _bodies_only(config: Config, store: Store, report: BuildReport, clock: _Cloc
         for rel, (old, new) in written.items():
             if old is None or new is None or not same_but_body(old, new):
                 return False
-            if new[1] == ARTICLE and (old[7:9] != new[7:9]):  # its links or its body key
+            if is_article_row(new) and body_differs(old, new):
                 changed.append((rel, new))
         outline = shortcut.load_outline(store, saved)
         if outline is None:

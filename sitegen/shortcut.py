@@ -125,11 +125,11 @@ class SourceStats:
     _digest: str | None = None
 
     def digest(self) -> str:
-        """``sources_digest`` of the sources as they are now (made once); each stamp is
-        ``store.file_stamp``'s."""
+        """``sources_digest`` of the sources as they are now (made once)."""
         if self._digest is None:
-            self._digest = _digest_lines(self.folders, [(rel, f"{size}:{mtime}:{ctime}:{ino}")
-                                                        for rel, (size, mtime, ino, ctime) in self.files])
+            from .store import stamp_of
+
+            self._digest = _digest_lines(self.folders, [(rel, stamp_of(*st)) for rel, st in self.files])
         return self._digest
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .links import fingerprint_of, normalise_url, outbound_links
-from .record import CleanResult, Record
+from .record import ARTICLE, CleanResult, Record
 
 
 SCHEMA_VERSION = 8
@@ -80,6 +80,15 @@ def body_key_of_row(row: tuple) -> str | None:
     return row[8]
 
 
+def is_article_row(row: tuple) -> bool:
+    return row[1] == ARTICLE
+
+
+def body_differs(old: tuple, new: tuple) -> bool:
+    """Two rows of a source whose body (or what is made of it: links, body key) differs."""
+    return old[7:9] != new[7:9]
+
+
 def links_of_row(row: tuple) -> list[str]:
     return marshal.loads(row[7]) if row[7] is not None else []
 
@@ -129,7 +138,12 @@ _CLEANER_MODULES = ("clean.py", "decode.py", "extract.py", "sanitize.py", "recor
 
 def file_stamp(st) -> str:
     """What the fast path trusts: a source whose stamp is unchanged is not read again."""
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+    return stamp_of(st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+def stamp_of(size: int, mtime_ns: int, inode: int, ctime_ns: int) -> str:
+    """``file_stamp`` of these stat fields (in ``build.Source``'s order)."""
+    return f"{size}:{mtime_ns}:{ctime_ns}:{inode}"
 
 
 @functools.lru_cache(maxsize=1)
