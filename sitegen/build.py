@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import gc
+import importlib
 import os
 import time
 from contextlib import ExitStack, contextmanager
@@ -319,7 +320,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
                 elif step == 1:
                     profiles = load_site_profiles(config)
                 else:
-                    from .plan import plan_jobs, plan_warnings  # noqa: F401 (Jinja with it)
+                    importlib.import_module(f"{__package__}.plan")  # (and Jinja with it)
             stats = source_check.result(settings)
             site_check.start()  # (a core is free now)
             if (previous := shortcut.reusable(saved, settings, stats)) and site_check.result() is not None:

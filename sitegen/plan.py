@@ -316,7 +316,7 @@ class Plan:
         return self._jobs()
 
     def _jobs(self) -> Iterator[Job]:
-        site, config, slugs = self.site, self.config, self.slugs
+        site, config = self.site, self.config
         duplicates = self.duplicates
         has_feeds = bool(config.base_url)
         sitemap_pages: list[tuple[str, str | None]] = []
