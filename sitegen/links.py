@@ -108,12 +108,16 @@ class LinkIndex:
                     if m and (host := m.group(1).lower().removeprefix("www.")) and host not in hosts:
                         targets[href] = None
                     else:
-                        targets[href] = self._find(href)
+                        targets[href] = self._find_inside(href)
 
     def _find(self, href: str) -> str | None:
         m = _PLAIN_HOST.match(href)
         if m and (host := m.group(1).lower().removeprefix("www.")) and host not in self.hosts:
             return None  # what normalise_url would find: a host outside the mirror (the common case)
+        return self._find_inside(href)
+
+    def _find_inside(self, href: str) -> str | None:
+        """``_find`` of an href that is not plainly on a host outside the mirror."""
         if href.startswith("/") and not href.startswith("//"):
             path = unquote(urlsplit(href).path)  # root-relative: a path on the mirrored site
             host = None

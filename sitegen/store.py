@@ -64,6 +64,13 @@ _BODY_AT = [f.name for f in fields(Record)].index("body_html")
 
 
 _SOURCE_HASH_AT = _META_FIELDS.index("source_hash")
+# Where each results column is in a row of ``Store._ALL`` (``Store.written_since_read``'s rows)
+_META_COLS = "source_path, kind, reason, warnings, record, dup, url_key, links, body_key"
+_STORED_COLS = "source_hash, claim, cleaner_key, stamp"
+_AT = {name: i for i, name in enumerate(f"{_META_COLS}, {_STORED_COLS}".split(", "))}
+_KIND, _RECORD, _LINKS, _BODY_KEY = _AT["kind"], _AT["record"], _AT["links"], _AT["body_key"]
+# (what ``same_but_body`` compares as they are: kind, reason, warnings; dup, url_key)
+_SAME = (_AT["kind"], _AT["reason"], _AT["warnings"], _AT["dup"], _AT["url_key"])
 
 
 def _record_of(meta: bytes) -> Record:
@@ -73,37 +80,37 @@ def _record_of(meta: bytes) -> Record:
 
 def record_of_row(row: tuple) -> Record | None:
     """The record (without its body) of a ``Store.written_since_read`` row."""
-    return _record_of(row[4]) if row[4] is not None else None
+    return _record_of(row[_RECORD]) if row[_RECORD] is not None else None
 
 
 def body_key_of_row(row: tuple) -> str | None:
-    return row[8]
+    return row[_BODY_KEY]
 
 
 def is_article_row(row: tuple) -> bool:
-    return row[1] == ARTICLE
+    return row[_KIND] == ARTICLE
 
 
 def body_differs(old: tuple, new: tuple) -> bool:
     """Two rows of a source whose body (or what is made of it: links, body key) differs."""
-    return old[7:9] != new[7:9]
+    return old[_LINKS] != new[_LINKS] or old[_BODY_KEY] != new[_BODY_KEY]
 
 
 def links_of_row(row: tuple) -> list[str]:
-    return marshal.loads(row[7]) if row[7] is not None else []
+    return marshal.loads(row[_LINKS]) if row[_LINKS] is not None else []
 
 
 def same_but_body(old: tuple, new: tuple) -> bool:
     """Two ``Store.written_since_read`` rows of a source whose result differs at most in its body
     (and what is made of the body alone: its outbound links, its body key) and in the source's
     hash and stamp: same kind, reason, warnings, metadata, duplicate fingerprint and URL key."""
-    if old[1:4] != new[1:4] or old[5:7] != new[5:7]:
+    if any(old[i] != new[i] for i in _SAME):
         return False
-    if old[4] == new[4]:
+    if old[_RECORD] == new[_RECORD]:
         return True
-    if old[4] is None or new[4] is None:
+    if old[_RECORD] is None or new[_RECORD] is None:
         return False
-    a, b = marshal.loads(old[4]), marshal.loads(new[4])
+    a, b = marshal.loads(old[_RECORD]), marshal.loads(new[_RECORD])
     i = _SOURCE_HASH_AT
     return a[:i] == b[:i] and a[i + 1:] == b[i + 1:]
 
@@ -309,8 +316,7 @@ class Store:
 
     # The columns site_meta() decodes, then those stored() reads (the fields of ``Stored``, in its
     # order): one list, so a snapshot row is the two queries' rows end to end.
-    _META_COLS = "source_path, kind, reason, warnings, record, dup, url_key, links, body_key"
-    _STORED_COLS = "source_hash, claim, cleaner_key, stamp"
+    _META_COLS, _STORED_COLS = _META_COLS, _STORED_COLS
     _N_META = _META_COLS.count(",") + 1
     _ALL = f"SELECT {_META_COLS}, {_STORED_COLS} FROM results"
 
