@@ -120,8 +120,7 @@ def parts(root: Path, limit: int) -> None:
     results = []
     for s in sources:
         t0 = time.perf_counter()
-        with open(s.path, "rb") as fh:
-            data = fh.read(limit_b + 1)
+        data = parallel.read_source(s.path, limit_b)
         t1 = time.perf_counter()
         digest = hashlib.sha256(data).hexdigest()
         t2 = time.perf_counter()

@@ -91,16 +91,13 @@ def progress_bar(enabled: bool, total: int, desc: str):
 
 # --- cleaning ---------------------------------------------------------------------------------
 CLEAN_CHUNK = 32  # sources per task: cleaned, then stored in one transaction by the worker
+READ_AHEAD = 4 << 20  # bytes of sources a worker reads before cleaning them (_clean_chunk)
 
 
-def _clean_one(item: tuple[str, str, str, str | None]):
-    """("same", rel, stamp) if the bytes are those already stored, else ("rows", the store's rows
-    for the result: ``store.result_rows``)."""
-    from .build import MD_EXT, clean_source
-
+def _read_one(item: tuple[str, str, str, str | None], limit: int, keys: CleanerKeys):
+    """The first step of cleaning a source: ("same", rel, stamp) if its bytes are those already
+    stored, ("rows", the store's rows) if it cannot be read, else ("read", item, bytes, sha256)."""
     rel, path, stamp, known_hash = item
-    config, profiles, keys = _state["config"], _state["profiles"], _state["keys"]
-    limit = config.max_page_bytes
     try:
         data = read_source(path, limit)
         if len(data) > limit:
@@ -111,10 +108,22 @@ def _clean_one(item: tuple[str, str, str, str | None]):
     digest = hashlib.sha256(data).hexdigest()
     if digest == known_hash:
         return "same", rel, stamp
-    is_md = rel.lower().endswith(MD_EXT)
-    res = clean_source(Path(path), rel, profiles, config, data, source_hash=digest)
-    claim = keys.claim_of(res, is_md)
-    return "rows", result_rows(res, digest, claim, keys.key(claim) or "", stamp)
+    return "read", item, data, digest
+
+
+def _cleaned(read) -> CleanResult:
+    """The cleaner's result for a ``_read_one`` ("read", item, bytes, sha256)."""
+    from .build import clean_source
+
+    _, (rel, path, _stamp, _known), data, digest = read
+    return clean_source(Path(path), rel, _state["profiles"], _state["config"], data, source_hash=digest)
+
+
+def _rows_of(item, digest: str, res: CleanResult, keys: CleanerKeys) -> tuple[tuple, tuple]:
+    from .build import MD_EXT
+
+    claim = keys.claim_of(res, item[0].lower().endswith(MD_EXT))
+    return result_rows(res, digest, claim, keys.key(claim) or "", item[2])
 
 
 def read_source(path: str, limit: int) -> bytes:
@@ -153,12 +162,30 @@ def _clean_chunk(items: list) -> tuple[int, int]:
         store = _state["store"] = _worker_store(_state["cache_dir"])
     rows: list = []
     touched: list = []
-    for item in items:
-        out = _clean_one(item)
-        if out[0] == "same":
-            touched.append((out[1], out[2]))
-        else:
-            rows.append(out[1])
+    keys, limit = _state["keys"], _state["config"].max_page_bytes
+    # Step by step over a group of sources (the chunk, or as many of its sources as fit in
+    # READ_AHEAD bytes): read and hash them all, clean them all, then make all their rows. Each
+    # step's code and data stay in the processor's caches from one source to the next; one page
+    # after another, the cleaner's work had evicted them: reading and the rows cost ~0.2 ms a
+    # page that way, ~0.1 ms this way.
+    i = 0
+    while i < len(items):
+        group: list = []
+        size = 0
+        while i < len(items) and size < READ_AHEAD:
+            out = _read_one(items[i], limit, keys)
+            i += 1
+            group.append(out)
+            if out[0] == "read":
+                size += len(out[2])
+        results = [_cleaned(out) if out[0] == "read" else None for out in group]
+        for out, res in zip(group, results):  # (in the items' order, as they were stored before)
+            if out[0] == "same":
+                touched.append((out[1], out[2]))
+            elif out[0] == "rows":
+                rows.append(out[1])
+            else:
+                rows.append(_rows_of(out[1], out[3], res, keys))
     if rows:
         store.put_rows(rows)
     if touched:

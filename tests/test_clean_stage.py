@@ -63,3 +63,56 @@ def test_decode_never_leaves_a_nul(data):
     assert ("NUL bytes removed" in dec.warnings) == (b"\x00" in data)
     if dec.utf8 is not None:
         assert dec.utf8.decode("utf-8") == dec.text
+
+
+def _rows(root):
+    import sqlite3
+
+    db = sqlite3.connect(root / ".sitegen" / "store.sqlite")
+    try:  # (in rowid order: the order the rows were written in)
+        # (all but the stamp: each pass writes the files again)
+        return ([r[:4] + r[5:] for r in db.execute("SELECT * FROM results ORDER BY rowid")],
+                db.execute("SELECT * FROM bodies ORDER BY rowid").fetchall())
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_chunk_read_ahead_stores_what_one_page_at_a_time_stores(tmp_path, monkeypatch, jobs):
+    """``_clean_chunk`` reads a group of sources, cleans them, then makes their rows: the store
+    holds the same rows, written in the same order, as when each group is one page (pages too
+    large, binary ones, touched and edited ones among them)."""
+    import shutil
+
+    from conftest import bump_mtime, make_site
+    from sitegen.build import build
+    from sitegen.config import load_config
+
+    text = "这是一段足够长的中文正文，用来构成文章的主体内容，记者从现场发回报道，相关部门已经作出回应。"
+    pages = {f"a/{i:02}.html": f"<html><head><title>文章{i}</title></head><body><article><h1>文章{i}</h1>"
+             f"<p>{text}{i}</p><p>{text}</p><p><a href='https://x.example/{i}'>链接</a></p></article></body></html>"
+             for i in range(40)}
+    pages["a/05.html"] = "<p>" + "长" * 3000 + "</p>"  # over max_page_bytes
+    pages["notes/1.md"] = f"---\ntitle: 笔记\ndate: 2024-01-01\n---\n\n{text}\n"
+    root = make_site(tmp_path / "site", pages, "search = false\nmax_page_bytes = 4096\n")
+    (root / "content/a/07.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    cfg = load_config(root)
+    seen = {}
+    for ahead in (1, parallel.READ_AHEAD):
+        monkeypatch.setattr(parallel, "READ_AHEAD", ahead)
+        shutil.rmtree(root / ".sitegen", ignore_errors=True)
+        build(cfg, jobs=jobs, progress=False)
+        first = _rows(root)
+        for p in sorted((root / "content").rglob("*.*"))[::3]:
+            bump_mtime(p)
+        (root / "content/a/10.html").write_text(pages["a/10.html"].replace("文章10", "改过的文章"), encoding="utf-8")
+        build(cfg, jobs=jobs, progress=False)
+        second = _rows(root)
+        if jobs > 1:  # (two workers commit their chunks in either order)
+            first, second = ([sorted(t) for t in first], [sorted(t) for t in second])
+        seen[ahead] = (first, second)
+        (root / "content/a/10.html").write_text(pages["a/10.html"], encoding="utf-8")
+    one, group = seen.values()
+    assert one == group
+    kinds = {r[0]: r[4] for r in one[0][0]}
+    assert kinds["a/05.html"] == kinds["a/07.html"] == "error" and kinds["a/01.html"] == "article"
