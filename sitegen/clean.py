@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sitegen import extract as X
 from sitegen import profiles as P
+from sitegen import region as R
 from sitegen.decode import decode
 from sitegen.errors import ConfigError, PageError
 from sitegen.profiles import PageIndex, Profile, Profiles
@@ -124,10 +125,45 @@ def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str,
     explain.append(f"decoded as {dec.encoding}" + (f" ({'; '.join(dec.warnings)})" if dec.warnings else ""))
     if not dec.text or dec.text.isspace():
         return _error(rel_path, "empty file (only whitespace)", explain)
+    regional = profiles.regional
+    if regional is not None:
+        # a profile that names its region: parse the head and that div only, when the page can be
+        # cut exactly (sitegen.region) and the profile claims what was parsed
+        profile, region = regional
+        cut = R.cut(dec.text, region)
+        part = None
+        if cut is not None:
+            try:
+                part = X.parse_html(cut[0])
+            except (ValueError, TypeError):
+                pass  # the whole page is parsed next, and reports what is wrong with it
+        if part is not None:
+            try:
+                return _clean_tree(part, dec, rel_path, profiles, language, source_hash, list(warnings),
+                                   list(explain), (profile, region, cut[1:]))
+            except _WholePage as e:
+                explain.append(f"region {region.selector!r} not used: {e}; parsing the whole page")
     try:
         root = X.parse_html(dec.text, dec.utf8, dec.controls)
     except (ValueError, TypeError) as e:
         return _error(rel_path, f"unparseable HTML: {e}", explain)
+    return _clean_tree(root, dec, rel_path, profiles, language, source_hash, warnings, explain)
+
+
+class _WholePage(Exception):
+    """A page parsed in part (a profile's region) must be parsed whole: the reason."""
+
+
+def _clean_tree(root, dec, rel_path: str, profiles: Profiles, language: str, source_hash: str,
+                warnings: list[str], explain: list[str], cut=None) -> CleanResult:
+    """The page parsed to ``root`` (``cut``: (profile, region, (start, end) of the region in the
+    page's text) when only the head and the profile's region were parsed) to its result."""
+    if cut is not None:
+        profile, region, (start, end) = cut
+        if R.check(root, region) is None:
+            raise _WholePage("the parser did not close it where the scanner did")
+        explain.append(f"parsed the head and the region {region.selector!r} only "
+                       f"({end - start:,} of {len(dec.text):,} characters)")
 
     # one pass over the page indexes it by tag, class and id for the profiles' selectors (and
     # gives read_meta the page's meta, script, title and link elements)
@@ -140,10 +176,12 @@ def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str,
     pm.source_path = rel_path
 
     found = profiles.find(root, pm.url, index) if index is not None else None
+    if cut is not None and (not found or found[0] is not profile):
+        raise _WholePage(f"profile {profile.name!r} does not claim the head and region alone")
     if found:
         profile, why = found
         explain.append(f"profile {profile.name!r} ({profile.file}) claims the page: {why}")
-        out = _apply_profile(root, pm, profile, explain, index)
+        out = _apply_profile(root, pm, profile, explain, index, partial=cut is not None)
     else:
         explain.append("no profile claims the page: generic extractor")
         out = _apply_generic(root, pm, explain)
@@ -256,7 +294,11 @@ def _own_date(pm) -> tuple[str | None, str]:
     return None, ""
 
 
-def _apply_profile(root, pm, profile: Profile, explain: list[str], index: PageIndex | None = None):
+def _apply_profile(root, pm, profile: Profile, explain: list[str], index: PageIndex | None = None,
+                   partial: bool = False):
+    """``partial``: ``root`` holds the page's head and the profile's region only; where the
+    profile's rules would look at the rest of the page (no body or no title in the region),
+    ``_WholePage`` is raised."""
     if index is None or index.root is not root:
         index = PageIndex(root)
     select = index.select
@@ -265,6 +307,8 @@ def _apply_profile(root, pm, profile: Profile, explain: list[str], index: PageIn
             return X.Kind(rule.kind, rule.reason or f"profile {profile.name}: page matches {rule.selector}")
     # metadata read before anything is removed
     title = _first(index, profile.title, pm.url, explain, "title")
+    if not title and partial:
+        raise _WholePage("no title in it")
     source = _first(index, profile.source, pm.url, explain, "source")
     author = _first(index, profile.author, pm.url, explain, "author")
     date = _first(index, profile.date, pm.url, explain, "date", X.parse_date, path=pm.source_path)
@@ -276,6 +320,8 @@ def _apply_profile(root, pm, profile: Profile, explain: list[str], index: PageIn
             body = found[0]
             explain.append(f"body: {sel!r} -> {X.describe(body)}")
             break
+    if body is None and partial:
+        raise _WholePage("no body element in it")
     if body is None:
         explain.append("profile found no body element: falling back to the generic extractor")
         out = _apply_generic(root, pm, explain)

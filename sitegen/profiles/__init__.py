@@ -11,6 +11,7 @@ Format (every key except ``name`` is optional)::
     name = "my-site"
     description = "what pages it is for"
     priority = 10                     # higher is tried first
+    region = "div.post"               # the div holding all the fields below read from the body
 
     [match]
     hosts = ["example.com"]           # the page URL's host is this or a sub-domain of it
@@ -46,6 +47,14 @@ matched by its own source path, e.g. ``/bnews/cbnews/20240101/100000.html``) ins
 Tag links with ``rel~=category`` (WordPress core's ``rel="category tag"`` byline link) are never
 tags, whatever the tag selectors match.
 
+``region`` (a div with classes and/or an id) makes the cleaner parse only the page's head, its
+``<body>`` tag and that div (``sitegen.region``: a page is mostly chrome, and parsing and indexing
+it is most of cleaning it). The profile's selectors (skip, fields, signatures, drops) then see that
+much of the page; where the region has no body or no title, where the page cannot be cut exactly
+(a table tag in the region, metadata outside it...), or where the profile does not claim what was
+parsed, the whole page is parsed as without a region. Name a region only when everything the
+profile reads from the body is inside it.
+
 CSS selectors: tag, ``*``, ``.class``, ``#id``, ``[attr]``, ``[attr=v]`` ``~=`` ``^=`` ``$=`` ``*=``
 ``|=``, descendant (space) and child (``>``) combinators, ``+``/``~`` sibling combinators, and
 comma-separated lists. They are checked (compiled to XPath) when the profile is loaded, and
@@ -62,7 +71,7 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -70,6 +79,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from sitegen.errors import ConfigError
+from sitegen.region import Region, parse_region
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 
@@ -545,6 +555,9 @@ class Profile:
     drop: tuple[str, ...] = ()
     unwrap: tuple[str, ...] = ()
     drop_next: tuple[DropNextRule, ...] = ()
+    # the div that holds everything the profile reads from the page's body (sitegen.region):
+    # only the head and that div are parsed when the page can be cut there
+    region: str = ""
     data: str = field(default="", compare=False, repr=False)  # canonical JSON of the file's data
 
     def matches(self, root, url: str | None, index: "PageIndex | None" = None) -> str | None:
@@ -573,6 +586,17 @@ class Profiles:
     def __len__(self) -> int:
         return len(self.profiles)
 
+    @cached_property
+    def regional(self) -> "tuple[Profile, Region] | None":
+        """The first profile that names a region, with its region, when no profile before it has
+        markup signatures (which may match outside a region: such a page is parsed whole)."""
+        for p in self.profiles:
+            if p.region:
+                return p, parse_region(p.region)
+            if p.signatures:
+                return None
+        return None
+
     def find(self, root, url: str | None, index: PageIndex | None = None) -> tuple[Profile, str] | None:
         for p in self.profiles:
             why = p.matches(root, url, index)
@@ -581,7 +605,8 @@ class Profiles:
         return None
 
 
-_TOP_KEYS = {"name", "description", "priority", "match", "skip", "fields", "drop", "unwrap", "drop_next"}
+_TOP_KEYS = {"name", "description", "priority", "match", "skip", "fields", "drop", "unwrap", "drop_next",
+             "region"}
 _FIELD_KEYS = {"title", "body", "tags", "tags_scope", "source", "date", "author"}
 
 
@@ -764,6 +789,12 @@ def parse_profile(data: dict, file: str) -> Profile:
         if sel:
             drop_next.append(DropNextRule(sel, text or ""))
 
+    region = data.get("region", "")
+    if not isinstance(region, str) or (region and parse_region(region) is None):
+        problems.append("'region' must be the selector of a div with classes and/or an id, such as "
+                        "\"div.post\" or \"div#content\" (the element the page is cut to)")
+        region = ""
+
     profile = Profile(
         name=name,
         file=file,
@@ -783,6 +814,7 @@ def parse_profile(data: dict, file: str) -> Profile:
         drop=_selectors(data.get("drop"), "drop", problems),
         unwrap=_selectors(data.get("unwrap"), "unwrap", problems),
         drop_next=tuple(drop_next),
+        region=region.strip(),
         data=json.dumps(data, sort_keys=True, ensure_ascii=False, default=str),
     )
     if problems:

@@ -1,0 +1,228 @@
+"""Parse less of a page: its head and the one ``<div>`` of its body a profile names as its region.
+
+A mirrored article page is mostly chrome: a bench page of 55 KB holds its article in 7 KB, and
+its menus, sidebar widgets, tag cloud and footer are most of the elements lxml makes and the
+cleaner walks. A profile may name the element that holds everything it reads from the body
+(``region = ["div.post"]``); ``cut`` then finds that element's start and end in the page's text and
+gives the text lxml parses instead of the whole page: everything up to and including the
+``<body>`` tag, the region, and nothing else.
+
+The cut must give the region the very subtree the whole page's parse gives it, so the scanner
+follows the HTML tokenizer (libxml2 >= 2.14 tokenizes as HTML5 does: comments, bogus comments,
+raw-text elements such as ``<script>`` and ``<textarea>``, attributes with quoted values) and
+libxml2's tree rules for a ``<div>``: only ``</div>`` and the table end tags (``</td>``, ``</tr>``,
+``</table>``...) close an open div (the other end tags rank below it and are ignored through it),
+no start tag closes one, and ``<div/>`` is an empty div. A region holding a table tag, or
+``<plaintext>``, or a ``<body>``/``<html>``/``<head>`` tag, or left open at the end of the page, is
+not cut (None: the whole page is parsed), nor is a page whose discarded text holds what the
+cleaner reads from the whole page (``<meta>``, ``<link>``, ``<title>``, ``<base>``, JSON-LD).
+``tests/test_region.py`` compares the region parsed from the cut with the same element parsed
+from the whole page, for every ``div`` with a class or an id of every test and corpus page and
+of mutated bench pages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Region", "parse_region", "cut", "SENTINEL_TAG"]
+
+# whitespace as the HTML tokenizer knows it
+_S = r"\t\n\f\r "
+
+
+def _ci(words: str) -> str:
+    """``a|bc`` as a pattern matching those words in any case, without re.I (which makes every
+    character class of the scanner compare folded characters: several times slower), as a trie
+    (a tag name that is none of them fails at its first or second letter)."""
+    def trie(ws: list[str]) -> str:
+        heads: dict[str, list[str]] = {}
+        for w in ws:
+            if w:
+                heads.setdefault(w[0], []).append(w[1:])
+        alts = [(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c)) + trie(rest)
+                for c, rest in sorted(heads.items())]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in ws:
+            body = ("(?:" + body + ")" if len(alts) == 1 else body) + "?"
+        return body
+    return trie(sorted(set(words.split("|"))))
+
+
+# a start or end tag's attributes, as the tokenizer splits them (possessive: no backtracking)
+_ATTRS = (rf"(?>[{_S}]+|/(?!>)|[^{_S}/>][^{_S}/>=]*"
+          rf"(?>[{_S}]*=[{_S}]*(?>\"[^\"]*\"|'[^']*'|[^{_S}>]*))?)*+")
+_RAW = "script|style|xmp|iframe|noembed|noframes|textarea|title"
+
+
+def _raw(name: str) -> str:
+    """A raw-text element (its text holds no tags) up to its end tag, or to the end of the text."""
+    n = _ci(name)
+    return rf"<{n}(?=[{_S}/>]){_ATTRS}/?>(?:[^<]++|<(?!/{n}[{_S}/>]))*+(?:</{n}{_ATTRS}>)?"
+
+
+def _scanner(names: str) -> re.Pattern:
+    """Matches, at a position of the text, everything up to and including the next start or end
+    tag named in ``names`` (lower case): groups "end" ("/" for an end tag), "name", "attrs",
+    "selfclose". What it passes over is what the tokenizer consumes without making such a tag:
+    text, a "<" that opens no tag, comments, bogus comments (<!...>, <?...>, </ followed by no
+    letter), raw-text elements with their text, and every other start or end tag."""
+    other = _ci(names + "|" + _RAW)
+    skip = (rf"(?>[^<]++"
+            rf"|</?(?!(?:{other})[{_S}/>])[A-Za-z][^{_S}/>]*{_ATTRS}/?>"
+            rf"|<!--(?>>|->|(?:[^-]++|-(?!-!?>))*+(?:--!?>)?)"
+            rf"|<![^>]*+>?|<\?[^>]*+>?|</(?![A-Za-z])[^>]*+>?"
+            + "".join("|" + _raw(n) for n in _RAW.split("|"))
+            + rf"|<(?![A-Za-z/!?]))*+")
+    token = rf"<(?P<end>/?)(?P<name>{_ci(names)})(?=[{_S}/>])(?P<attrs>{_ATTRS})(?P<selfclose>/?)>"
+    return re.compile(skip + token)
+
+
+_TABLE = "table|caption|colgroup|col|tbody|thead|tfoot|tr|td|th"
+_BODY = _scanner("body|plaintext")
+_START = _scanner("div|plaintext")
+_INSIDE = _scanner(f"div|plaintext|body|html|head|frameset|{_TABLE}")
+_ATTR = re.compile(rf"([^{_S}/>][^{_S}/>=]*)(?:[{_S}]*=[{_S}]*(?:\"([^\"]*)\"|'([^']*)'|([^{_S}>]*)))?")
+# what the cleaner reads from anywhere in a page (sitegen.extract.read_meta): text holding one of
+# these is never left out
+_PAGE_TAGS = re.compile(rf"<(?:{_ci('meta|link|title|base')})[{_S}/>]")
+_JSON_LD = re.compile(rf"\+{_ci('json')}")
+# the element put after the region: the region was closed before it when it is the body's last
+# element and the region its previous sibling
+SENTINEL_TAG = "sitegen-region-end"
+_SENTINEL = f"<{SENTINEL_TAG}></{SENTINEL_TAG}>"
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A ``div`` with classes and/or an id: ``div.post``, ``div#main.article``."""
+    selector: str
+    classes: tuple[str, ...]
+    id: str | None
+
+    def matches(self, attrs: str) -> bool:
+        """The start tag's attribute text names this region's classes and id."""
+        if self.id is not None and self.id not in attrs:
+            return False
+        for c in self.classes:
+            if c not in attrs:
+                return False
+        found = _attributes(attrs)
+        if self.id is not None and found.get("id") != self.id:
+            return False
+        if self.classes:
+            toks = (found.get("class") or "").translate(_WS_TO_SPACE).split(" ")
+            return all(c in toks for c in self.classes)
+        return True
+
+
+_WS_TO_SPACE = str.maketrans("\t\n\f\r", "    ")
+_REGION = re.compile(r"div((?:[.#][A-Za-z_\-][\w\-]*)+)", re.I)
+
+
+def parse_region(selector: str) -> Region | None:
+    """``div`` followed by classes and/or one id (``div.post``, ``div#content.main``), else None."""
+    m = _REGION.fullmatch(selector.strip())
+    if not m:
+        return None
+    parts = re.findall(r"[.#][\w\-]+", m.group(1))
+    ids = {p[1:] for p in parts if p[0] == "#"}
+    if len(ids) > 1:
+        return None
+    return Region(selector.strip(), tuple(p[1:] for p in parts if p[0] == "."), next(iter(ids), None))
+
+
+def _attributes(attrs: str) -> dict[str, str]:
+    """A tag's attributes, names lower-cased, the first of a repeated name kept (as HTML does)."""
+    out: dict[str, str] = {}
+    for m in _ATTR.finditer(attrs):
+        name = m.group(1).lower()
+        if name not in out:
+            v = m.group(2) if m.group(2) is not None else m.group(3) if m.group(3) is not None else m.group(4)
+            out[name] = v or ""
+    return out
+
+
+def body_tag_end(text: str) -> int | None:
+    """The position just after the page's ``<body ...>`` start tag, or None (no body tag, or
+    ``<plaintext>`` before it)."""
+    m = _BODY.match(text, 0)
+    if m is None or m.group("end") or m.group("name").lower() != "body":
+        return None
+    return m.end()
+
+
+def find(text: str, start: int, region: Region) -> tuple[int, int] | None:
+    """(start, end) of the first ``div`` matching ``region`` after ``start`` (its start tag to its
+    end tag included), or None when it is not there or cannot be cut exactly."""
+    pos = start
+    match = _START.match
+    while True:
+        m = match(text, pos)
+        if m is None:
+            return None
+        pos = m.end()
+        if m.group("end") or m.group("name").lower() != "div":
+            if m.group("name").lower() == "plaintext":
+                return None
+            continue
+        if m.group("selfclose") or not region.matches(m.group("attrs")):
+            continue
+        begin = m.start("end") - 1  # the "<" of the region's start tag
+        break
+    depth = 1
+    match = _INSIDE.match
+    while True:
+        m = match(text, pos)
+        if m is None:
+            return None  # the region is never closed, or the scanner lost its way: no cut
+        pos = m.end()
+        if m.group("name").lower() != "div":
+            return None  # a table tag (it may close the region), <plaintext>, <body>...
+        if m.group("end"):
+            depth -= 1
+            if depth == 0:
+                return begin, pos
+        elif not m.group("selfclose"):
+            depth += 1
+
+
+def cut(text: str, region: Region) -> tuple[str, int, int] | None:
+    """The text to parse instead of ``text``: the page up to its ``<body>`` tag, the region, and a
+    sentinel element after it (``check`` then removes it); with the region's (start, end) in
+    ``text``. None when the page cannot be cut exactly."""
+    body = body_tag_end(text)
+    if body is None:
+        return None
+    span = find(text, body, region)
+    if span is None:
+        return None
+    s, e = span
+    for search in (_PAGE_TAGS.search, _JSON_LD.search):
+        if search(text, body, s) or search(text, e):
+            return None
+    return text[:body] + text[s:e] + _SENTINEL + "</body></html>", s, e
+
+
+def check(root, region: Region):
+    """The region element of a tree parsed from ``cut``'s text, its sentinel removed; None when
+    the parser did not close the region where the scanner did (the tree is then not used)."""
+    body = root.find("body")
+    if body is None or len(body) < 2:
+        return None
+    last = body[-1]
+    if last.tag != SENTINEL_TAG or last.text or last.tail or len(last):
+        return None
+    el = last.getprevious()
+    while el is not None and not isinstance(el.tag, str):
+        el = el.getprevious()
+    if el is None or el.tag != "div":
+        return None
+    toks = (el.get("class") or "").split()
+    if any(c not in toks for c in region.classes) or (region.id is not None and el.get("id") != region.id):
+        return None
+    body.remove(last)
+    return el
