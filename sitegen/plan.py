@@ -44,50 +44,112 @@ def _site_ctx(config: Config) -> dict:
             "base_url": config.base_url, "search": config.search, "feeds": bool(config.base_url)}
 
 
-def _common(path: str, kind: str, config: Config) -> dict:
+# --- links between the site's pages --------------------------------------------------------
+# A list page links each item and each item's tags (~120 links a page, ~450,000 at 10,000
+# articles), an article its tags and the navigation: ``urls.href`` for each split, compared and
+# quoted both paths. ``_href`` gives the same strings from what is made once per target
+# (``_target``) and once per page (``_origin``): when the page's folder and the target differ in
+# their first segment, ``urls.href`` gives the way up to the root and the whole target, quoted;
+# when they share the first and differ in the second, one level less and the target after its
+# first segment. Anything else (a path that is not plain, a target in the page's own folder...)
+# is ``urls.href``'s own answer. (tests/test_render_paths.py compares the two.)
+_TARGETS: dict[str, tuple | None] = {}  # target path -> (first, second or None, quoted, quoted tail) or None
+_SLOW = object()  # an origin that is not a plain path: every link of it is urls.href's
+
+
+def _target(to: str) -> tuple | None:
+    info = _TARGETS.get(to, _SLOW)
+    if info is _SLOW:
+        segs = to.split("/")
+        if "" in segs or "." in segs or ".." in segs:
+            info = None
+        else:  # (from a page at the root, urls.href is the target quoted)
+            tail = to.partition("/")[2]
+            info = (segs[0], segs[1] if tail else None, urls.href("index.html", to),
+                    urls.href("index.html", tail) if tail else None)
+        if len(_TARGETS) >= 1 << 18:  # (a long session's removed pages: start again)
+            _TARGETS.clear()
+        _TARGETS[to] = info
+    return info
+
+
+def _origin(path: str) -> tuple:
+    """What ``_href`` needs of the page at ``path``: (path, first folder or None, second folder
+    or None, the way up to the root, one level less, {target: urls.href's link} of the others)."""
+    segs = path.split("/")
+    if "" in segs or "." in segs or ".." in segs:
+        return (path, _SLOW, None, "", "", {})
+    depth = len(segs) - 1
+    return (path, segs[0] if depth else None, segs[1] if depth > 1 else None, "../" * depth,
+            "../" * (depth - 1), {})
+
+
+def _href(origin: tuple, to: str) -> str:
+    """``urls.href(origin's path, to)``."""
+    info = _TARGETS.get(to) or _target(to)
+    path, first, second, up, up1, others = origin
+    if info is not None and first is not _SLOW:
+        if first != info[0]:
+            return up + info[2]
+        if second is not None and info[1] is not None and second != info[1]:
+            return up1 + info[3]
+    link = others.get(to)
+    if link is None:  # (on a tag page, the link of each item to that very tag page)
+        link = others[to] = urls.href(path, to)
+    return link
+
+
+def _common(path: str, kind: str, config: Config, origin: tuple | None = None) -> dict:
+    o = origin or _origin(path)
     return {
         "site": _site_ctx(config),
         "root": urls.root_prefix(path),
         "page": {"path": path, "kind": kind, "canonical": urls.absolute(config.base_url, path)},
-        "nav": {"home": urls.href(path, urls.home_page(1)), "tags": urls.href(path, urls.tags_index()),
-                "archive": urls.href(path, urls.archive_index()),
-                "search": urls.href(path, urls.search_page()),
-                "feed": urls.href(path, urls.SITE_FEED)},
+        "nav": {"home": _href(o, _HOME), "tags": _href(o, _TAGS_INDEX), "archive": _href(o, _ARCHIVE_INDEX),
+                "search": _href(o, _SEARCH_PAGE), "feed": _href(o, urls.SITE_FEED)},
         "feed": None,
     }
 
 
-def _tag_links(path: str, tags, slugs: dict[str, str]) -> list[dict]:
-    return [{"name": t, "href": urls.href(path, urls.tag_page(slugs[t]))} for t in tags]
+_HOME, _TAGS_INDEX, _ARCHIVE_INDEX, _SEARCH_PAGE = (urls.home_page(1), urls.tags_index(), urls.archive_index(),
+                                                    urls.search_page())
 
 
-def _item(path: str, e: Entry, slugs: dict[str, str]) -> dict:
-    return {"title": e.title, "href": urls.href(path, e.path), "date": e.date, "summary": e.summary,
-            "source": e.source, "tags": _tag_links(path, e.tags, slugs)}
+def _tag_links(path: str, tags, slugs: dict[str, str], origin: tuple | None = None) -> list[dict]:
+    o = origin or _origin(path)
+    return [{"name": t, "href": _href(o, urls.tag_page(slugs[t]))} for t in tags]
 
 
-def _list_ctx(page: Page, slugs: dict[str, str]) -> dict:
+def _item(o: tuple, e: Entry, tag_paths: dict[str, str]) -> dict:
+    """What a list at ``o`` (``_origin``) shows of ``e``; ``tag_paths``: tag -> its first page."""
+    return {"title": e.title, "href": _href(o, e.path), "date": e.date, "summary": e.summary,
+            "source": e.source, "tags": [{"name": t, "href": _href(o, tag_paths[t])} for t in e.tags]}
+
+
+def _list_ctx(page: Page, tag_paths: dict[str, str]) -> dict:
+    o = _origin(page.path)
     return {
-        "items": [_item(page.path, e, slugs) for e in page.items],
+        "items": [_item(o, e, tag_paths) for e in page.items],
         "number": page.number, "total": page.total,
-        "prev": urls.href(page.path, page.prev_path) if page.prev_path else None,
-        "next": urls.href(page.path, page.next_path) if page.next_path else None,
+        "prev": _href(o, page.prev_path) if page.prev_path else None,
+        "next": _href(o, page.next_path) if page.next_path else None,
     }
 
 
 def _article_ctx(e: Entry, newer: Entry | None, older: Entry | None, config: Config, slugs,
                  link_map: dict[str, str]) -> dict:
-    ctx = _common(e.path, "article", config)
+    o = _origin(e.path)
+    ctx = _common(e.path, "article", config, o)
     canonical = ctx["page"]["canonical"]
     ctx["article"] = {
         "title": e.title, "date": e.date, "source": e.source, "author": e.author, "url": e.url,
         "summary": e.summary, "language": e.language or config.language,
-        "tags": _tag_links(e.path, e.tags, slugs),
+        "tags": _tag_links(e.path, e.tags, slugs, o),
         "published": feeds.rfc3339(e.date), "tag_names": list(e.tags),
     }
     ctx["jsonld"] = feeds.article_metadata(config, e, canonical)
-    ctx["newer"] = {"title": newer.title, "href": urls.href(e.path, newer.path)} if newer else None
-    ctx["older"] = {"title": older.title, "href": urls.href(e.path, older.path)} if older else None
+    ctx["newer"] = {"title": newer.title, "href": _href(o, newer.path)} if newer else None
+    ctx["older"] = {"title": older.title, "href": _href(o, older.path)} if older else None
     # Everything the body rewrite depends on, so the memo key changes exactly when its output would.
     ctx["body_rules"] = {"links": link_map, "images": config.images, "version": REWRITE_VERSION}
     return ctx
@@ -207,6 +269,7 @@ class Plan:
         self.outbound = outbound or {}
         self.duplicates = duplicates or {}
         self.slugs = {t.name: t.slug for t in site.tags}
+        self._tag_paths = {t.name: urls.tag_page(t.slug) for t in site.tags}  # (for list pages' items)
         if cache is not None:
             self.index = cache.link_index_for(site.entries, self.duplicates, self.slugs, url_keys)
         else:
@@ -289,7 +352,7 @@ class Plan:
         if kind == "home":
             page = site.home[args[0]]
             ctx = _common(page.path, "home", config)
-            ctx["list"] = _list_ctx(page, slugs)
+            ctx["list"] = _list_ctx(page, self._tag_paths)
             if config.base_url:
                 ctx["feed"] = urls.href(page.path, urls.SITE_FEED)
             return ctx
@@ -298,7 +361,7 @@ class Plan:
             page = site.tag_pages[tag.name][args[1]]
             ctx = _common(page.path, "tag", config)
             ctx["tag"] = {"name": tag.name, "count": tag.count}
-            ctx["list"] = _list_ctx(page, slugs)
+            ctx["list"] = _list_ctx(page, self._tag_paths)
             if config.base_url:
                 ctx["feed"] = urls.href(page.path, urls.tag_feed(tag.slug))
             return ctx
@@ -307,7 +370,7 @@ class Plan:
             page = pages[args[1]]
             ctx = _common(page.path, "month", config)
             ctx["month"] = {**_month_label(year, month), "count": count}
-            ctx["list"] = _list_ctx(page, slugs)
+            ctx["list"] = _list_ctx(page, self._tag_paths)
             return ctx
         raise ValueError(f"unknown job kind {kind!r}")
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import jinja2.compiler
+import markupsafe
 
 from . import __version__
 from .links import rewrite
@@ -51,11 +53,42 @@ def _theme_files(dirs: list[Path]) -> list[tuple[str, Path]]:
     return sorted(seen.items())
 
 
+# What ``{{ x }}`` writes under autoescape. Jinja's ``escape`` wraps every escaped string in a
+# ``Markup`` (a Python-level constructor: ~30% of a list page's render time); its result only ever
+# goes into the joined output (a page, or a macro's or a block's text, which Jinja marks as Markup
+# itself), where a plain escaped ``str`` gives the same characters. Strings are escaped by
+# MarkupSafe's own C function; anything else (Markup, numbers, undefined) by ``escape`` itself.
+_escape_inner = getattr(markupsafe, "_escape_inner", None)  # (MarkupSafe >= 3.0)
+
+
+def _escape_str(s, _inner=_escape_inner, _str=str, _escape=markupsafe.escape):
+    return _inner(s) if type(s) is _str else _escape(s)
+
+
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's code generator, with ``_escape_str`` for the output of ``{{ ... }}`` where
+    autoescape is known to be on at compile time (where an ``{% autoescape %}`` block makes it
+    depend on run time, Jinja's own code is kept)."""
+
+    def visit_Template(self, node, frame=None) -> None:
+        super().visit_Template(node, frame)
+        self.writeline(f"from {__name__} import _escape_str as _sitegen_escape")  # (run before any render)
+
+    def _output_child_pre(self, node, frame, finalize) -> None:
+        if not frame.eval_ctx.volatile and frame.eval_ctx.autoescape:
+            self.write("_sitegen_escape(")
+            if finalize.src is not None:
+                self.write(finalize.src)
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+
 _DICT_ATTRS = frozenset(dir(dict))
 
 
 class _Environment(jinja2.Environment):
-    """Jinja's environment, with ``item.name`` on a plain dict looked up as the key directly.
+    """Jinja's environment, with ``item.name`` on a plain dict looked up as the key directly,
+    and ``_CodeGenerator``'s escaping.
 
     Jinja tries ``getattr(obj, name)`` first and falls back to ``obj[name]``: on the plain dicts
     every render context is made of, that raises and catches an AttributeError per ``{{ x.y }}``
@@ -70,6 +103,9 @@ class _Environment(jinja2.Environment):
                 return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
+    if _escape_inner is not None:
+        code_generator_class = _CodeGenerator
+
 
 # (template folders, theme hash, language) -> (environment, strings, compiled templates)
 _ENV_CACHE: dict[tuple, tuple[jinja2.Environment, dict, dict[str, jinja2.Template]]] = {}
@@ -79,12 +115,19 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     """Never fails a build: the folder is made when missing (the cache folder may be deleted at
     any time, even while ``sitegen serve`` runs) and a write that fails is skipped."""
 
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        # (the compiled code depends on the code generator too: never one of another generator)
+        return super().get_cache_key(f"{name}\0{_CODEGEN}", filename)
+
     def dump_bytecode(self, bucket) -> None:
         try:
             os.makedirs(self.directory, exist_ok=True)
             super().dump_bytecode(bucket)
         except OSError:
             pass
+
+
+_CODEGEN = "sitegen-escape-1" if _escape_inner is not None else "jinja"
 
 
 def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
