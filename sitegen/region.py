@@ -72,6 +72,9 @@ def _scanner(names: str) -> re.Pattern:
     letter), raw-text elements with their text, and every other start or end tag."""
     other = _ci(names + "|" + _RAW)
     skip = (rf"(?>[^<]++"
+            # (a tag whose names hold no quote or "=", first: the same end, ~30% faster)
+            rf"|</?(?!(?:{other})[{_S}/>])[A-Za-z][^{_S}/>\"'=]*+(?:[{_S}/]++[^{_S}/>\"'=]++"
+            rf"(?:[{_S}]*+=[{_S}]*+(?:\"[^\"]*+\"|'[^']*+'|[^{_S}>\"'][^{_S}>]*+))?)*+[{_S}/]*+>"
             rf"|</?(?!(?:{other})[{_S}/>])[A-Za-z][^{_S}/>]*{_ATTRS}/?>"
             rf"|<!--(?>>|->|(?:[^-]++|-(?!-!?>))*+(?:--!?>)?)"
             rf"|<![^>]*+>?|<\?[^>]*+>?|</(?![A-Za-z])[^>]*+>?"

@@ -108,7 +108,8 @@ NASTY = [
     "<![CDATA[ <div> ]]>", "<?php echo '<div>'; ?>", "</ div>", "<b class=\"post\">", "<noscript><div></noscript>",
     "<iframe><div></iframe>", "<xmp></div></xmp>", "< div>", "<div\nclass=\"post extra\"\n>", "<br/>",
     '<meta name="x" content="y">', '<script type="application/ld+json">{"@type": "NewsArticle"}</script>',
-    "<plaintext>", "<body class=x>", "<svg><div></div></svg>", "<form><div>", "</form>", "<li>", "<ul><li>x",
+    '<a="x>y<div>">', '<a ="x>y<div>">', '<a b"c="d>e<div>">', "<a b='c\"d' e=\"f'g<div>\">", "<a b=c'd e=\"f><div>\">",
+    "<a b= ><div>", "<a b=>", "<p/ class=\"x>\">", "<plaintext>", "<body class=x>", "<svg><div></div></svg>", "<form><div>", "</form>", "<li>", "<ul><li>x",
 ]
 
 
@@ -129,6 +130,27 @@ def test_mutated_pages_cut_exactly_or_not_at_all(bench_pages):
             text = text[:at] + rnd.choice(NASTY) + text[at:]
         outcomes[_same_as_whole(text, reg)] += 1
     assert outcomes[True] > 100 and outcomes[None] > 20, outcomes
+
+
+def test_every_snippet_around_and_inside_the_region(bench_pages):
+    """Each snippet above, put in the navigation before the region, just inside its start tag, in
+    its middle and just before its end tag: cut exactly or not at all, and cut for most."""
+    text = _text(bench_pages[0])
+    reg = R.parse_region("div.post")
+    s, e = R.find(text, R.body_tag_end(text), reg)
+    inner = text.index(">", s) + 1
+    middle = text.index("<p", (inner + e) // 2)
+    places = [text.rindex("<li", 0, s), inner, middle, e - len("</div>")]
+    cut = 0
+    for snippet in NASTY:
+        for at in places:
+            page = text[:at] + snippet + text[at:]
+            cut += bool(_same_as_whole(page, reg))
+            # the scanner reads the page as the parser does: where it cuts, the parser closes the
+            # region where it said (a wrong scanner is caught by check, but costs a second parse)
+            got = R.cut(page, reg)
+            assert got is None or R.check(X.parse_html(got[0]), reg) is not None, (snippet, at)
+    assert cut > len(NASTY) * len(places) // 2
 
 
 def _without_regions(profiles: Profiles) -> Profiles:
