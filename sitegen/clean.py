@@ -130,11 +130,14 @@ def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str,
         # a profile that names its region: parse the head and that div only, when the page can be
         # cut exactly (sitegen.region) and the profile claims what was parsed
         profile, region = regional
-        cut = R.cut(dec.text, region)
+        # (a page with control characters, or not UTF-8 to begin with, is parsed whole)
+        clean_utf8 = dec.utf8 is not None and dec.controls is False \
+            and "\ufffe" not in dec.text and "\uffff" not in dec.text
+        cut = R.cut(dec.utf8, region) if clean_utf8 else None
         part = None
         if cut is not None:
             try:
-                part = X.parse_html(cut[0])
+                part = X.parse_utf8(cut[0])
             except (ValueError, TypeError):
                 pass  # the whole page is parsed next, and reports what is wrong with it
         if part is not None:
@@ -163,7 +166,7 @@ def _clean_tree(root, dec, rel_path: str, profiles: Profiles, language: str, sou
         if R.check(root, region) is None:
             raise _WholePage("the parser did not close it where the scanner did")
         explain.append(f"parsed the head and the region {region.selector!r} only "
-                       f"({end - start:,} of {len(dec.text):,} characters)")
+                       f"({end - start:,} of {len(dec.utf8):,} bytes)")
 
     # one pass over the page indexes it by tag, class and id for the profiles' selectors (and
     # gives read_meta the page's meta, script, title and link elements)

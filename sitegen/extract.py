@@ -152,6 +152,11 @@ def parse_html(text: str, utf8: bytes | None = None, controls: bool | None = Non
     if (controls is not False and len(data.translate(None, _CTRL_BYTES)) != len(data)) \
             or "\ufffe" in text or "\uffff" in text:
         data = _CTRL.sub("", text).encode("utf-8", errors="replace")
+    return parse_utf8(data)
+
+
+def parse_utf8(data: bytes):
+    """Parse UTF-8 bytes known to hold no control characters (``parse_html`` took them out)."""
     if not data or data.isspace():
         raise ValueError("empty document")
     root = lxml.html.document_fromstring(data, parser=_PARSER)

@@ -3,8 +3,8 @@
 A mirrored article page is mostly chrome: a bench page of 55 KB holds its article in 7 KB, and
 its menus, sidebar widgets, tag cloud and footer are most of the elements lxml makes and the
 cleaner walks. A profile may name the element that holds everything it reads from the body
-(``region = ["div.post"]``); ``cut`` then finds that element's start and end in the page's text and
-gives the text lxml parses instead of the whole page: everything up to and including the
+(``region = "div.post"``); ``cut`` then finds that element's start and end in the page's UTF-8
+bytes and gives the bytes lxml parses instead of the whole page: everything up to and including the
 ``<body>`` tag, the region, and nothing else.
 
 The cut must give the region the very subtree the whole page's parse gives it, so the scanner
@@ -81,7 +81,7 @@ def _scanner(names: str) -> re.Pattern:
             + "".join("|" + _raw(n) for n in _RAW.split("|"))
             + rf"|<(?![A-Za-z/!?]))*+")
     token = rf"<(?P<end>/?)(?P<name>{_ci(names)})(?=[{_S}/>])(?P<attrs>{_ATTRS})(?P<selfclose>/?)>"
-    return re.compile(skip + token)
+    return re.compile((skip + token).encode("ascii"))
 
 
 _TABLE = "table|caption|colgroup|col|tbody|thead|tfoot|tr|td|th"
@@ -91,12 +91,12 @@ _INSIDE = _scanner(f"div|plaintext|body|html|head|frameset|{_TABLE}")
 _ATTR = re.compile(rf"([^{_S}/>][^{_S}/>=]*)(?:[{_S}]*=[{_S}]*(?:\"([^\"]*)\"|'([^']*)'|([^{_S}>]*)))?")
 # what the cleaner reads from anywhere in a page (sitegen.extract.read_meta): text holding one of
 # these is never left out
-_PAGE_TAGS = re.compile(rf"<(?:{_ci('meta|link|title|base')})[{_S}/>]")
-_JSON_LD = re.compile(rf"\+{_ci('json')}")
+_PAGE_TAGS = re.compile(rf"<(?:{_ci('meta|link|title|base')})[{_S}/>]".encode("ascii"))
+_JSON_LD = re.compile(rf"\+{_ci('json')}".encode("ascii"))
 # the element put after the region: the region was closed before it when it is the body's last
 # element and the region its previous sibling
 SENTINEL_TAG = "sitegen-region-end"
-_SENTINEL = f"<{SENTINEL_TAG}></{SENTINEL_TAG}>"
+_SENTINEL = f"<{SENTINEL_TAG}></{SENTINEL_TAG}></body></html>".encode("ascii")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,15 +105,14 @@ class Region:
     selector: str
     classes: tuple[str, ...]
     id: str | None
+    needles: tuple[bytes, ...] = ()  # the id and classes as UTF-8: a start tag without them is not it
 
-    def matches(self, attrs: str) -> bool:
-        """The start tag's attribute text names this region's classes and id."""
-        if self.id is not None and self.id not in attrs:
-            return False
-        for c in self.classes:
-            if c not in attrs:
+    def matches(self, attrs: bytes) -> bool:
+        """The start tag's attribute text (UTF-8) names this region's classes and id."""
+        for n in self.needles:
+            if n not in attrs:
                 return False
-        found = _attributes(attrs)
+        found = _attributes(attrs.decode("utf-8", "replace"))
         if self.id is not None and found.get("id") != self.id:
             return False
         if self.classes:
@@ -123,7 +122,7 @@ class Region:
 
 
 _WS_TO_SPACE = str.maketrans("\t\n\f\r", "    ")
-_REGION = re.compile(r"div((?:[.#][A-Za-z_\-][\w\-]*)+)", re.I)
+_REGION = re.compile(r"div((?:[.#](?!\d)[\w\-]+)+)", re.I)
 
 
 def parse_region(selector: str) -> Region | None:
@@ -135,7 +134,8 @@ def parse_region(selector: str) -> Region | None:
     ids = {p[1:] for p in parts if p[0] == "#"}
     if len(ids) > 1:
         return None
-    return Region(selector.strip(), tuple(p[1:] for p in parts if p[0] == "."), next(iter(ids), None))
+    classes, ident = tuple(p[1:] for p in parts if p[0] == "."), next(iter(ids), None)
+    return Region(selector.strip(), classes, ident, tuple(x.encode() for x in classes + ((ident,) if ident else ())))
 
 
 def _attributes(attrs: str) -> dict[str, str]:
@@ -149,27 +149,27 @@ def _attributes(attrs: str) -> dict[str, str]:
     return out
 
 
-def body_tag_end(text: str) -> int | None:
+def body_tag_end(data: bytes) -> int | None:
     """The position just after the page's ``<body ...>`` start tag, or None (no body tag, or
     ``<plaintext>`` before it)."""
-    m = _BODY.match(text, 0)
-    if m is None or m.group("end") or m.group("name").lower() != "body":
+    m = _BODY.match(data, 0)
+    if m is None or m.group("end") or m.group("name").lower() != b"body":
         return None
     return m.end()
 
 
-def find(text: str, start: int, region: Region) -> tuple[int, int] | None:
+def find(data: bytes, start: int, region: Region) -> tuple[int, int] | None:
     """(start, end) of the first ``div`` matching ``region`` after ``start`` (its start tag to its
     end tag included), or None when it is not there or cannot be cut exactly."""
     pos = start
     match = _START.match
     while True:
-        m = match(text, pos)
+        m = match(data, pos)
         if m is None:
             return None
         pos = m.end()
-        if m.group("end") or m.group("name").lower() != "div":
-            if m.group("name").lower() == "plaintext":
+        if m.group("end") or m.group("name").lower() != b"div":
+            if m.group("name").lower() == b"plaintext":
                 return None
             continue
         if m.group("selfclose") or not region.matches(m.group("attrs")):
@@ -179,11 +179,11 @@ def find(text: str, start: int, region: Region) -> tuple[int, int] | None:
     depth = 1
     match = _INSIDE.match
     while True:
-        m = match(text, pos)
+        m = match(data, pos)
         if m is None:
             return None  # the region is never closed, or the scanner lost its way: no cut
         pos = m.end()
-        if m.group("name").lower() != "div":
+        if m.group("name").lower() != b"div":
             return None  # a table tag (it may close the region), <plaintext>, <body>...
         if m.group("end"):
             depth -= 1
@@ -193,21 +193,23 @@ def find(text: str, start: int, region: Region) -> tuple[int, int] | None:
             depth += 1
 
 
-def cut(text: str, region: Region) -> tuple[str, int, int] | None:
-    """The text to parse instead of ``text``: the page up to its ``<body>`` tag, the region, and a
-    sentinel element after it (``check`` then removes it); with the region's (start, end) in
-    ``text``. None when the page cannot be cut exactly."""
-    body = body_tag_end(text)
+def cut(data: bytes, region: Region) -> tuple[bytes, int, int] | None:
+    """What to parse instead of the page ``data`` (UTF-8): the page up to its ``<body>`` tag, the
+    region, and a sentinel element after it (``check`` then removes it); with the region's
+    (start, end) in ``data``. None when the page cannot be cut exactly. (Bytes, not text: a
+    slice of a text holding CJK is copied and scanned for its widest character, and the parser
+    wants bytes anyway.)"""
+    body = body_tag_end(data)
     if body is None:
         return None
-    span = find(text, body, region)
+    span = find(data, body, region)
     if span is None:
         return None
     s, e = span
     for search in (_PAGE_TAGS.search, _JSON_LD.search):
-        if search(text, body, s) or search(text, e):
+        if search(data, body, s) or search(data, e):
             return None
-    return text[:body] + text[s:e] + _SENTINEL + "</body></html>", s, e
+    return b"".join((data[:body], data[s:e], _SENTINEL)), s, e
 
 
 def check(root, region: Region):
