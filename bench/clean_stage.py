@@ -8,7 +8,9 @@ not the cleaner proper (``clean.clean_bytes``).
 
 Each run removes the store (a temporary folder, never the site's ``.sitegen``), scans the sources,
 loads the profiles and times ``refresh_records`` (wall, and with ``--jobs 1`` the time spent in
-``clean_bytes``, so the rest is the stage's overhead). The site's own files are only read.
+``clean_bytes``, so the rest is the stage's overhead) and the CPU time of this process and of
+the pool's workers (less sensitive to the machine's load than wall time). The site's own files
+are only read.
 Figures swing with the machine's load: compare A/B runs alternated in one sitting.
 """
 
@@ -20,6 +22,7 @@ import gc
 import hashlib
 import os
 import pstats
+import resource
 import shutil
 import statistics
 import sys
@@ -81,6 +84,7 @@ def run_once(root: Path, jobs: int, limit: int, profile: bool = False) -> dict:
             with _Timed() as timer:
                 t0 = time.perf_counter()
                 c0 = time.process_time()
+                k0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                 if prof:
                     prof.enable()
                 cleaned, reused = parallel.refresh_records(sources, store, profiles, config,
@@ -89,6 +93,8 @@ def run_once(root: Path, jobs: int, limit: int, profile: bool = False) -> dict:
                     prof.disable()
                 wall = time.perf_counter() - t0
                 cpu = time.process_time() - c0
+                k1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # (the pool's workers, joined)
+                cpu += (k1.ru_utime - k0.ru_utime) + (k1.ru_stime - k0.ru_stime)
         finally:
             gc.enable()
         store.close()
@@ -180,8 +186,10 @@ def main() -> None:
         over = "" if r["clean_bytes"] is None else (
             f"  clean_bytes {r['clean_bytes']:.2f} s  rest {(r['wall'] - r['clean_bytes']) / r['pages'] * 1e3:.3f} ms/page")
         print(f"run {i + 1}: {r['pages']} pages  wall {r['wall']:.2f} s ({r['wall'] / r['pages'] * 1e3:.3f} ms/page)"
-              f"  parent cpu {r['cpu']:.2f} s{over}  store {r['store_bytes'] / 1e6:.1f} MB", flush=True)
+              f"  cpu {r['cpu'] / r['pages'] * 1e3:.3f} ms/page{over}  store {r['store_bytes'] / 1e6:.1f} MB", flush=True)
     med = statistics.median(r["wall"] for r in rows)
+    cpu = statistics.median(r["cpu"] for r in rows)
+    print(f"median cpu (this process and its workers) {cpu / rows[0]['pages'] * 1e3:.3f} ms/page")
     print(f"median wall {med:.2f} s ({med / rows[0]['pages'] * 1e3:.3f} ms/page), jobs {args.jobs}")
     if rows[0]["clean_bytes"] is not None:
         rest = statistics.median((r["wall"] - r["clean_bytes"]) / r["pages"] for r in rows)

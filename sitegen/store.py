@@ -257,15 +257,25 @@ class Store:
         self.db = self._open()
 
     @classmethod
-    def attach(cls, folder: Path) -> "Store":
+    def attach(cls, folder: Path, checkpoints: bool = True) -> "Store":
         """Another process's connection to the store a ``Store(folder)`` opened (a clean
         worker's): no schema written, nothing ever removed; writers wait for each other (WAL:
-        one at a time; the busy timeout waits for the other)."""
+        one at a time; the busy timeout waits for the other). ``checkpoints=False``: its commits
+        never copy the journal into the file (SQLite's automatic checkpoint, with its two
+        fsyncs): another connection does (``checkpoint``)."""
         store = cls.__new__(cls)
         store.path = folder / "store.sqlite"
         store.db = sqlite3.connect(store.path, isolation_level=None, timeout=600, check_same_thread=False)
         store.db.execute("PRAGMA synchronous=NORMAL")  # as the opener's (per connection; WAL is per file)
+        if not checkpoints:
+            store.db.execute("PRAGMA wal_autocheckpoint=0")
         return store
+
+    def checkpoint(self) -> None:
+        """Copy what the journal (WAL) holds into the file, as far as no other connection's
+        transaction is in the way (never waiting for one: SQLite's PASSIVE checkpoint, the one
+        a commit runs once the journal passes 1,000 pages)."""
+        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def _open(self) -> sqlite3.Connection:
         try:

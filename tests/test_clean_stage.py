@@ -116,3 +116,49 @@ def test_a_chunk_read_ahead_stores_what_one_page_at_a_time_stores(tmp_path, monk
     assert one == group
     kinds = {r[0]: r[4] for r in one[0][0]}
     assert kinds["a/05.html"] == kinds["a/07.html"] == "error" and kinds["a/01.html"] == "article"
+
+
+def test_workers_leave_the_journal_checkpoints_to_the_parent(tmp_path, monkeypatch):
+    """A worker's connection never checkpoints the journal (its commits would wait for the
+    fsyncs with the core idle): the parent, which waits for the workers anyway, does, as they
+    go (so the journal stays short whatever the number of pages cleaned)."""
+    import sqlite3
+
+    from conftest import make_site
+    from sitegen import clean
+    from sitegen.build import load_site_profiles, scan_sources
+    from sitegen.config import load_config
+    from sitegen.store import Store
+
+    worker = Store.attach(_store_dir(tmp_path / "w"))
+    assert worker.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    assert parallel._worker_store(tmp_path / "w").db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+
+    text = "这是一段足够长的中文正文，用来构成文章的主体内容，记者从现场发回报道，相关部门已经作出回应。" * 8
+    pages = {f"a/{i:03}.html": f"<html><head><title>文章{i}</title></head><body><article><h1>文章{i}</h1>"
+             f"<p>{text}{i}</p><p>{text}</p></article></body></html>" for i in range(96)}
+    root = make_site(tmp_path / "site", pages, "search = false\n")
+    cfg = load_config(root)
+    sources = scan_sources(cfg.content_dir)
+    profiles = load_site_profiles(cfg)
+    calls = []
+    real = Store.checkpoint
+    monkeypatch.setattr(Store, "checkpoint", lambda self: (calls.append(1), real(self)))
+    for every in (10 ** 6, 4):  # (never; after each chunk)
+        monkeypatch.setattr(parallel, "CHECKPOINT_PAGES", every)
+        folder = tmp_path / f"store-{every}"
+        store = Store(folder)
+        assert parallel.refresh_records(sources, store, profiles, cfg, clean.CLEANER_VERSION, 2) == (96, 0)
+        assert len(store.stored()) == 96
+        store.close()
+        db = sqlite3.connect(folder / "store.sqlite")
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        db.close()
+    assert len(calls) >= 12  # (96 pages in chunks of 6: 16 chunks; none when never asked)
+
+
+def _store_dir(folder):
+    from sitegen.store import Store
+
+    Store(folder).close()
+    return folder
