@@ -235,17 +235,19 @@ def refresh_records(sources, store: Store, profiles, config, cleaner_version: st
     try:
         if pool:
             size = max(4, min(CLEAN_CHUNK, len(todo) // (jobs * 8) or 1))
-            checkpoint_every = max(1, CHECKPOINT_PAGES // size)
-            outcomes: Iterable = pool.imap_unordered(_clean_chunk, _batches(todo, size))
+            outcomes: Iterable = pool.imap_unordered(_clean_chunk, _tapered(todo, size, jobs))
         else:
             outcomes = map(_clean_chunk, _batches(todo, CLEAN_CHUNK))
+        unsaved = 0  # pages the workers stored since the parent's last checkpoint
         with progress_bar(progress, len(todo), "clean") as bar:
-            for i, (n_cleaned, n_same) in enumerate(outcomes, 1):
+            for n_cleaned, n_same in outcomes:
                 cleaned += n_cleaned
                 reused += n_same
                 bar.update(n_cleaned + n_same)
-                if pool and i % checkpoint_every == 0:
+                unsaved += n_cleaned + n_same
+                if pool and unsaved >= CHECKPOINT_PAGES:
                     store.checkpoint()  # (the workers' commits do not: _worker_store)
+                    unsaved = 0
     finally:
         if pool:
             pool.terminate()
@@ -280,6 +282,21 @@ def _render_batch(batch: list) -> list[tuple[str, bool]]:
         rel = safe_relpath(job.path)
         done.append((rel, stage(out_dir, staging, rel, data)))
     return done
+
+
+def _tapered(items: list, size: int, jobs: int) -> Iterator[list]:
+    """Batches of ``size`` items, then smaller ones towards the end (a quarter of what is left
+    for two workers, never fewer than TAPER_MIN items): the workers finish within a few pages of
+    each other, where one of them could have cleaned a whole batch alone at the end (~30 ms of
+    a core idle on average with 32 pages a batch)."""
+    i, n = 0, len(items)
+    while i < n:
+        step = max(min(size, -(-(n - i) // (2 * jobs))), TAPER_MIN)
+        yield items[i:i + step]
+        i += step
+
+
+TAPER_MIN = 4
 
 
 def _batches(items: list, size: int) -> Iterator[list]:

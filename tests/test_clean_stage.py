@@ -162,3 +162,17 @@ def _store_dir(folder):
 
     Store(folder).close()
     return folder
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 5, 9, 31, 100, 127, 2000, 10_001])
+@pytest.mark.parametrize("size,jobs", [(32, 2), (6, 2), (32, 4), (4, 2)])
+def test_tapered_batches_cover_the_items_in_order_and_shrink_at_the_end(n, size, jobs):
+    items = list(range(n))
+    batches = list(parallel._tapered(items, size, jobs))
+    assert [x for b in batches for x in b] == items
+    sizes = [len(b) for b in batches]
+    assert all(a >= b for a, b in zip(sizes, sizes[1:]))  # never growing
+    assert all(s <= max(size, parallel.TAPER_MIN) for s in sizes)
+    assert all(s >= parallel.TAPER_MIN for s in sizes[:-1])
+    if n >= 4 * size * jobs:  # full batches first; the last ones small
+        assert sizes[0] == size and sizes[-2] <= parallel.TAPER_MIN
