@@ -274,8 +274,12 @@ class Store:
     def checkpoint(self) -> None:
         """Copy what the journal (WAL) holds into the file, as far as no other connection's
         transaction is in the way (never waiting for one: SQLite's PASSIVE checkpoint, the one
-        a commit runs once the journal passes 1,000 pages)."""
-        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        a commit runs once the journal passes 1,000 pages). One that cannot run now (another
+        process's checkpoint under way) is left for the next: it is never needed for correctness."""
+        try:
+            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.OperationalError:
+            pass
 
     def _open(self) -> sqlite3.Connection:
         try:
