@@ -1,0 +1,102 @@
+"""Output with no output folder: the new site is staged whole and renamed into place, with the
+same result as the flat staging (the two are compared on the same outputs, in the same order)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sitegen import output
+from sitegen.output import Output, stage
+
+
+def files(root):
+    return sorted((p.relative_to(root).as_posix(), p.read_bytes()) for p in root.rglob("*") if p.is_file())
+
+
+def build(tmp_path, name: str, outputs, tree: bool, before=None):
+    """Stage ``outputs`` ([(rel, bytes)]) and commit; ``tree``: with no output folder (else an
+    empty one, so the flat staging is used). ``before``: called between staging and commit."""
+    site = tmp_path / name / "_site"
+    (tmp_path / name).mkdir()
+    if not tree:
+        site.mkdir()
+    out = Output(site, tmp_path / name / "staging")
+    assert out.tree is tree
+    for rel, data in outputs:
+        assert stage(out.out_dir, out.staging, rel, data)  # (as the rendering processes call it)
+        out.add(rel, True)
+        assert open(out.staged_path(rel), "rb").read() == data
+    if before is not None:
+        before(site)
+    written, removed = out.commit()
+    assert not (tmp_path / name / "staging").exists()
+    assert str(out.staging) not in output._TREES
+    return site, out, (written, removed)
+
+
+PAGES = [("index.html", b"home"), ("a/b/c/1.html", b"1"), ("a/b/2.html", b"2"), ("tags/x/index.html", b"x"),
+         ("static/style.css", b"css"), ("新闻/页.html", "页".encode())]
+
+
+def test_a_new_site_is_the_same_as_with_flat_staging(tmp_path):
+    site, out, counts = build(tmp_path, "tree", PAGES, True)
+    flat, flat_out, flat_counts = build(tmp_path, "flat", PAGES, False)
+    assert files(site) == files(flat) == sorted(PAGES)
+    assert counts == flat_counts == (len(PAGES), 0)
+    # what the shortcut's fingerprint sees of the folder (names, kinds; stats differ by file)
+    assert [p.split(" ")[0] for p in out.site_parts] == [p.split(" ")[0] for p in flat_out.site_parts]
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_page_where_another_output_needs_a_folder(tmp_path, order):
+    pages = [("a/b", b"page"), ("a/b/index.html", b"section"), ("c", b"c")][::order]
+    site, _, _ = build(tmp_path, "tree", pages, True)
+    flat, _, _ = build(tmp_path, "flat", pages, False)
+    assert files(site) == files(flat)
+
+
+def test_a_folder_that_appears_meanwhile(tmp_path):
+    def appear(site):
+        (site / "a").mkdir(parents=True)
+        (site / "stray.txt").write_bytes(b"stray")
+        (site / "a/b").write_bytes(b"a file where a folder goes")
+
+    site, _, counts = build(tmp_path, "tree", PAGES + [("a/b/x.html", b"x")], True, appear)
+    assert files(site) == sorted(PAGES + [("a/b/x.html", b"x")])
+    assert counts == (len(PAGES) + 1, 1)
+
+
+def test_aborted(tmp_path):
+    site = tmp_path / "_site"
+    out = Output(site, tmp_path / "staging")
+    out.put("x/index.html", b"x")
+    out.abort()
+    assert not site.exists() and not (tmp_path / "staging").exists()
+    assert str(out.staging) not in output._TREES
+
+
+def test_staging_inside_the_output_folder_is_flat(tmp_path):
+    site = tmp_path / "_site"
+    out = Output(site, site / ".cache" / "staging")
+    assert not out.tree
+    out.put("x/index.html", b"x")
+    out.commit(prune=False)
+    assert (site / "x/index.html").read_bytes() == b"x"
+
+
+def test_a_forked_process_stages_in_the_tree(tmp_path):
+    site = tmp_path / "_site"
+    out = Output(site, tmp_path / "staging")
+    pid = os.fork()
+    if pid == 0:  # (what a rendering process does)
+        try:
+            stage(out.out_dir, out.staging, "deep/er/x.html", b"x")
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert (tmp_path / "staging" / output.TREE / "deep/er/x.html").read_bytes() == b"x"
+    out.add("deep/er/x.html", True)
+    out.commit()
+    assert files(site) == [("deep/er/x.html", b"x")]
