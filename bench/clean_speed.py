@@ -3,7 +3,8 @@
 
     python bench/clean_speed.py pages DIR [DIR...] [--rounds 5]
         CPU ms per page of clean_bytes over every *.html under the DIRs: each round times every
-        page once; prints the median and best round (pages/s, ms CPU/page).
+        page once; prints the median and best round (pages/s, ms CPU/page). ``--region``: the
+        same with the profiles' regions taken out (every page parsed whole), rounds alternated.
     python bench/clean_speed.py first PAGE [--runs 7] [--pyc DIR] [--after sitegen.build]
         In fresh processes: wall and CPU time of ``import sitegen.clean`` (after importing the
         --after modules, untimed) and of load_profiles + the first clean_file call, medians of --runs.
@@ -43,26 +44,36 @@ print(json.dumps({"import": t1 - t0, "import_cpu": c1 - c0, "first": t2 - t1, "f
 """
 
 
-def pages(dirs: list[Path], rounds: int, src: Path) -> None:
+def pages(dirs: list[Path], rounds: int, src: Path, region: bool = False) -> None:
     sys.path.insert(0, str(src))
     import sitegen.clean
     from sitegen.clean import clean_bytes, load_profiles
 
     assert Path(sitegen.clean.__file__).resolve().is_relative_to(src), sitegen.clean.__file__
-    profiles = load_profiles()
+    variants = {"": load_profiles()}
+    if region:  # the same profiles without their regions: every page parsed whole
+        import dataclasses
+
+        from sitegen.profiles import Profiles
+
+        variants = {"with regions: ": variants[""], "without regions: ": Profiles(tuple(
+            dataclasses.replace(p, region="") for p in variants[""]))}
     data = [(p.name, p.read_bytes()) for d in dirs for p in sorted(d.rglob("*.html"))]
-    for name, b in data[:20]:  # warm up
-        clean_bytes(b, rel_path=name, profiles=profiles)
-    times = []
-    for _ in range(rounds):
-        t0 = time.process_time()
-        for name, b in data:
+    for profiles in variants.values():
+        for name, b in data[:20]:  # warm up
             clean_bytes(b, rel_path=name, profiles=profiles)
-        times.append(time.process_time() - t0)
+    times: dict[str, list[float]] = {k: [] for k in variants}
+    for _ in range(rounds):
+        for label, profiles in variants.items():  # (alternated round by round)
+            t0 = time.process_time()
+            for name, b in data:
+                clean_bytes(b, rel_path=name, profiles=profiles)
+            times[label].append(time.process_time() - t0)
     n = len(data)
-    med, best = statistics.median(times), min(times)
-    print(f"{src}: {n} pages, median {med / n * 1000:.3f} ms CPU/page ({n / med:.0f} pages/s), "
-          f"best {best / n * 1000:.3f} ms; rounds " + " ".join(f"{t / n * 1000:.3f}" for t in times))
+    for label, ts in times.items():
+        med, best = statistics.median(ts), min(ts)
+        print(f"{src}: {label}{n} pages, median {med / n * 1000:.3f} ms CPU/page ({n / med:.0f} pages/s), "
+              f"best {best / n * 1000:.3f} ms; rounds " + " ".join(f"{t / n * 1000:.3f}" for t in ts))
 
 
 def first(page: Path, runs: int, src: Path, pyc: str | None, after: list[str]) -> None:
@@ -96,9 +107,11 @@ def main(argv=None) -> int:
     ap.add_argument("--after", nargs="*", default=[], metavar="MODULE",
                     help="first: import these first, untimed (sitegen.build: the cleaner's marginal cost in a build)")
     ap.add_argument("--src", type=Path, default=ROOT, help="directory holding the sitegen package to time")
+    ap.add_argument("--region", action="store_true",
+                    help="pages: also time the profiles without their regions (whole pages parsed), alternated")
     a = ap.parse_args(argv)
     if a.what == "pages":
-        pages(a.paths, a.rounds, a.src.resolve())
+        pages(a.paths, a.rounds, a.src.resolve(), a.region)
     else:
         first(a.paths[0].resolve(), a.runs, a.src.resolve(), a.pyc, a.after)
     return 0
