@@ -214,20 +214,32 @@ def test_pages_that_cannot_be_cut_are_parsed_whole(page, why):
 
 
 def test_a_page_of_another_site_with_the_same_div_is_parsed_whole():
-    # no markup signature of the profile in the region: the profile may claim the whole page (by
-    # a signature outside the region), so the whole page is parsed
+    # another site's page that links to the profile's site (so it is scanned for the region), with
+    # no markup signature of the profile in the region: the profile may claim the whole page (by a
+    # signature outside the region), so the whole page is parsed
+    link = '<a href="https://www.bannedbook.org/x.html">x</a>'
     page = _page(post='<h2>标题</h2><div class="entry"><p>' + "正文。" * 40 + "</p></div>",
-                 after='<p class="src-info">来源：别处</p>').replace(b"www.bannedbook.org", b"example.com")
+                 after=f'<p class="src-info">来源：别处</p>{link}').replace(b"www.bannedbook.org/bnews", b"example.com/bnews")
     a, b = _both(page)
     assert (a.kind, a.record) == (b.kind, b.record)
     assert any("does not claim the head and region alone" in line for line in a.explain)
     assert any("claims the page: markup signature div.entry + p.src-info" in line for line in a.explain)
     # with its signature inside the region, the cut is claimed (a signature found in the region
     # is found in the whole page)
-    page = _page().replace(b"www.bannedbook.org", b"example.com")
+    page = _page(after=link).replace(b"www.bannedbook.org/bnews", b"example.com/bnews")
     a, b = _both(page)
     assert (a.kind, a.record) == (b.kind, b.record)
     assert any("parsed the head and the region" in line for line in a.explain)
+
+
+def test_a_page_that_never_names_the_profiles_site_is_not_scanned(monkeypatch):
+    scanned = []
+    monkeypatch.setattr(R, "cut", lambda data, region: scanned.append(1))
+    a, b = _both(_page().replace(b"www.bannedbook.org", b"example.com"))
+    assert (a.kind, a.record) == (b.kind, b.record) and a.kind == "article"
+    assert not scanned
+    _both(_page())
+    assert scanned
 
 
 @pytest.mark.parametrize("value", ["p.post", "div", "div.post a", ".post", "div[id=x]", "div#a#b", 3, ["div.post"]])
