@@ -10,8 +10,8 @@ each round, on a fresh plan (no cache: what a cold build does):
 - ``plan``: iterating the plan (the jobs and their memo keys),
 - ``context``: ``Plan.context`` of every job that carries none,
 - ``render``: ``Renderer.render`` (the body rewrite, Jinja, the UTF-8 encoding),
-- ``stage``: ``output.stage`` into an empty output folder (what a cold build writes),
-- ``commit``: ``Output.commit`` of the staged files into a fresh output folder,
+- ``stage``: ``output.stage`` of every output, with no output folder yet (a cold build),
+- ``commit``: ``Output.commit`` of the staged files into that output folder,
 
 each as process CPU time per output (ms), the median of the rounds (the bodies are read from the
 store once, before the rounds: that query is the store's). ``--check DIR``: compare every rendered
@@ -72,10 +72,8 @@ def main() -> None:
 
     def one_round(check: Path | None = None, verbose: bool = False) -> dict[str, float]:
         tmp = Path(tempfile.mkdtemp(prefix="render-speed-"))
-        out_dir = tmp / "site"  # empty: every output is staged, as in a cold build
-        out_dir.mkdir()
-        out = Output(tmp / "final", tmp / "staging")
-        staging = out.staging
+        out = Output(tmp / "site", tmp / "staging")  # (no output folder: a cold build)
+        out_dir, staging = out.out_dir, out.staging
         cpu = time.process_time
         t = {"plan": 0.0, "context": 0.0, "render": 0.0, "stage": 0.0}
         try:

@@ -1,5 +1,6 @@
-"""Output with no output folder: the new site is staged whole and renamed into place, with the
-same result as the flat staging (the two are compared on the same outputs, in the same order)."""
+"""Output with no output folder: the new site's folders are made while staging, the files moved
+into them and the whole renamed into place, with the same result as the flat commit (the two are
+compared on the same outputs, in the same order)."""
 
 from __future__ import annotations
 
@@ -86,17 +87,52 @@ def test_staging_inside_the_output_folder_is_flat(tmp_path):
     assert (site / "x/index.html").read_bytes() == b"x"
 
 
-def test_a_forked_process_stages_in_the_tree(tmp_path):
+def test_a_forked_process_makes_the_folders(tmp_path):
     site = tmp_path / "_site"
     out = Output(site, tmp_path / "staging")
-    pid = os.fork()
-    if pid == 0:  # (what a rendering process does)
-        try:
-            stage(out.out_dir, out.staging, "deep/er/x.html", b"x")
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
-    assert (tmp_path / "staging" / output.TREE / "deep/er/x.html").read_bytes() == b"x"
+    for _ in range(2):
+        pid = os.fork()
+        if pid == 0:  # (what a rendering process does)
+            try:
+                stage(out.out_dir, out.staging, "deep/er/x.html", b"x")
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+    assert (tmp_path / "staging" / output.TREE / "deep/er").is_dir()
     out.add("deep/er/x.html", True)
     out.commit()
     assert files(site) == [("deep/er/x.html", b"x")]
+
+
+def test_a_rename_that_fails_goes_back_to_the_flat_commit(tmp_path, monkeypatch):
+    def refuse(src, dst):
+        raise OSError("refused")
+
+    def before(site):
+        monkeypatch.setattr(output.os, "rename", refuse)
+
+    site, _, counts = build(tmp_path, "tree", PAGES, True, before)
+    assert files(site) == sorted(PAGES) and counts == (len(PAGES), 0)
+
+
+@pytest.mark.parametrize("tree", [True, False])
+def test_stamps_after_the_commit_are_those_of_the_files(tmp_path, tree):
+    site = tmp_path / "_site"
+    if not tree:
+        site.mkdir()
+        (tmp_path / "elsewhere.html").write_bytes(b"linked")
+        os.symlink(tmp_path / "elsewhere.html", site / "linked.html")
+    out = Output(site, tmp_path / "staging")
+    for rel, data in PAGES:
+        out.put(rel, data)
+    out.keep("linked.html")
+    out.commit()
+    for rel in [r for r, _ in PAGES] + ["linked.html", "missing.html", "a"]:
+        try:
+            st = os.stat(site / rel)
+            want = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}" if not (site / rel).is_dir() else None
+        except OSError:
+            want = None
+        assert out.stamp(rel) == want, rel
+    if not tree:
+        assert out.stamp("linked.html") is not None
