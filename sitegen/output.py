@@ -253,6 +253,22 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
+def _make_folder(tree: str, folder: str) -> None:
+    """Make ``tree/folder``, from the top down the folders ``_MADE`` does not list (another
+    process may have made them: only folders are ever made there; unlike os.makedirs, no stat of
+    each parent)."""
+    parent = folder.rpartition("/")[0]
+    if parent and parent not in _MADE:
+        _make_folder(tree, parent)
+    try:
+        os.mkdir(f"{tree}/{folder}")
+    except FileExistsError:
+        pass
+    except FileNotFoundError:  # (the staging folder was removed meanwhile)
+        os.makedirs(f"{tree}/{folder}", exist_ok=True)
+    _MADE.add(folder)
+
+
 def stage(out_dir: Path, staging: Path, rel: str, data: bytes) -> bool:
     """Write ``data`` to ``staging/rel`` unless ``out_dir/rel`` already holds exactly these bytes.
     Safe to call from several processes at once (each output path is handled by one of them).
@@ -260,8 +276,7 @@ def stage(out_dir: Path, staging: Path, rel: str, data: bytes) -> bool:
     if str(staging) in _TREES:  # a whole new site (no output folder): its folders made now
         folder = rel.rpartition("/")[0]
         if folder and folder not in _MADE:
-            os.makedirs(f"{staging}/{TREE}/{folder}", exist_ok=True)
-            _MADE.add(folder)
+            _make_folder(f"{staging}/{TREE}", folder)
     else:
         current = f"{out_dir}/{rel}"
         try:
