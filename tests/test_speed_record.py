@@ -19,7 +19,7 @@ def test_record_to_dict_is_asdict() -> None:
 
 
 def test_a_digest_the_caller_made_is_the_one_stored() -> None:
-    """clean_bytes / read_markdown take the sha256 the caller made (parallel._clean_one makes
+    """clean_bytes / read_markdown take the sha256 the caller made (parallel._read_one makes
     one to compare with the store) instead of hashing the page again: the same record."""
     import hashlib
 
