@@ -7,10 +7,10 @@ belong removed. A build that fails before ``commit`` leaves the previous site ex
 and a reader never sees a half-written file.
 
 When there is no output folder at all (a first build, or one after it was deleted), the
-processes that render also make the new site's folders, in ``site/`` of the staging folder, and
-``commit`` moves each file into them and renames ``site/`` into place: the site's folders (~11,500
-at 10,000 articles, most of a cold build's write stage when the commit made them one by one) are
-made in parallel. (The files themselves are still written flat: written into ~11,500 new
+process that records the staged files (``add``: the build's, while the others render) also makes
+the new site's folders, in ``site/`` of the staging folder, and ``commit`` moves each file into
+them and renames ``site/`` into place: the site's folders (~11,500 at 10,000 articles, most of a
+cold build's write stage when the commit made them one by one) are made meanwhile. (The files themselves are still written flat: written into ~11,500 new
 folders, they cost the kernel ~1.5x the CPU, new inodes spread over the disk.) A file that
 cannot go where its path says (a page where another output needs a folder) and those after it
 are committed as the flat commit commits them.
@@ -27,10 +27,9 @@ from pathlib import Path
 from .urls import safe_relpath
 
 
-# Staging folders of a whole new site (``stage`` makes its folders in ``site/`` in them): set by
-# ``Output`` before the rendering processes are forked, so they see it too.
+# Staging folders of a whole new site (``stage`` has nothing to compare with): set by ``Output``
+# before the rendering processes are forked, so they see it too.
 _TREES: set[str] = set()
-_MADE: set[str] = set()  # the folders this process made there (one new site at a time)
 TREE = "site"  # the new site's folders in a staging folder
 
 
@@ -48,7 +47,7 @@ class Output:
         if self.tree:
             (self.staging / TREE).mkdir()
             _TREES.add(str(self.staging))
-            _MADE.clear()
+        self._made: set[str] = set()  # the new site's folders made so far
         self.staged: list[str] = []
         self.kept: set[str] = set()
         # After ``commit``: what is left in the output folder, one ``site_part`` per entry (the
@@ -73,7 +72,7 @@ class Output:
         rel = safe_relpath(rel)
         self.kept.add(rel)
         if stage(self.out_dir, self.staging, rel, data):
-            self.staged.append(rel)
+            self.add(rel, True)
             return True
         return False
 
@@ -82,6 +81,24 @@ class Output:
         self.kept.add(rel)
         if staged:
             self.staged.append(rel)
+            if self.tree:  # (its folder now, while the other processes render)
+                folder = rel.rpartition("/")[0]
+                if folder and folder not in self._made:
+                    self._make(folder)
+
+    def _make(self, folder: str) -> None:
+        """Make the new site's ``folder``, from the top down the folders not made yet (unlike
+        os.makedirs, no stat of each parent; only this makes folders there)."""
+        parent = folder.rpartition("/")[0]
+        if parent and parent not in self._made:
+            self._make(parent)
+        try:
+            os.mkdir(f"{self.staging}/{TREE}/{folder}")
+        except FileExistsError:
+            pass
+        except FileNotFoundError:  # (the staging folder was removed meanwhile)
+            os.makedirs(f"{self.staging}/{TREE}/{folder}", exist_ok=True)
+        self._made.add(folder)
 
     def staged_path(self, rel: str) -> str:
         """Where ``rel`` waits, staged by this build, until ``commit``."""
@@ -253,31 +270,11 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-def _make_folder(tree: str, folder: str) -> None:
-    """Make ``tree/folder``, from the top down the folders ``_MADE`` does not list (another
-    process may have made them: only folders are ever made there; unlike os.makedirs, no stat of
-    each parent)."""
-    parent = folder.rpartition("/")[0]
-    if parent and parent not in _MADE:
-        _make_folder(tree, parent)
-    try:
-        os.mkdir(f"{tree}/{folder}")
-    except FileExistsError:
-        pass
-    except FileNotFoundError:  # (the staging folder was removed meanwhile)
-        os.makedirs(f"{tree}/{folder}", exist_ok=True)
-    _MADE.add(folder)
-
-
 def stage(out_dir: Path, staging: Path, rel: str, data: bytes) -> bool:
     """Write ``data`` to ``staging/rel`` unless ``out_dir/rel`` already holds exactly these bytes.
     Safe to call from several processes at once (each output path is handled by one of them).
     ``rel`` must already be checked with ``safe_relpath``."""
-    if str(staging) in _TREES:  # a whole new site (no output folder): its folders made now
-        folder = rel.rpartition("/")[0]
-        if folder and folder not in _MADE:
-            _make_folder(f"{staging}/{TREE}", folder)
-    else:
+    if str(staging) not in _TREES:  # (a whole new site: nothing to compare with)
         current = f"{out_dir}/{rel}"
         try:
             if os.stat(current).st_size == len(data):
