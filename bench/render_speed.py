@@ -11,6 +11,8 @@ each round, on a fresh plan (no cache: what a cold build does):
 - ``context``: ``Plan.context`` of every job that carries none,
 - ``render``: ``Renderer.render`` (the body rewrite, Jinja, the UTF-8 encoding),
 - ``stage``: ``output.stage`` of every output, with no output folder yet (a cold build),
+- ``add``: ``Output.add`` of each (the build's process records it, and makes its folder, while
+  the workers render),
 - ``commit``: ``Output.commit`` of the staged files into that output folder,
 
 each as process CPU time per output (ms), the median of the rounds (the bodies are read from the
@@ -75,14 +77,13 @@ def main() -> None:
         out = Output(tmp / "site", tmp / "staging")  # (no output folder: a cold build)
         out_dir, staging = out.out_dir, out.staging
         cpu = time.process_time
-        t = {"plan": 0.0, "context": 0.0, "render": 0.0, "stage": 0.0}
+        t = {"plan": 0.0, "context": 0.0, "render": 0.0, "stage": 0.0, "add": 0.0}
         try:
             c0 = cpu()
             plan = plan_jobs(site, config, outbound=outbound, duplicates=duplicates, url_keys=url_keys,
                              theme=renderer.theme_hash)
             jobs = list(plan)
             t["plan"] = cpu() - c0
-            staged: list[str] = []
             by_template: dict[str, float] = {}
             count: dict[str, int] = {}
             context, render, write = plan.context, renderer.render, stage
@@ -93,20 +94,20 @@ def main() -> None:
                 data = render(job, bodies.get(job.body_id, "") if job.body_id else None, ctx)
                 c2 = cpu()
                 rel = safe_relpath(job.path)
-                if write(out_dir, staging, rel, data):
-                    staged.append(rel)
+                staged = write(out_dir, staging, rel, data)
                 c3 = cpu()
+                out.add(rel, staged)
+                c4 = cpu()
                 t["context"] += c1 - c0
                 t["render"] += c2 - c1
+                t["stage"] += c3 - c2
+                t["add"] += c4 - c3
                 by_template[job.template] = by_template.get(job.template, 0.0) + c2 - c0
                 count[job.template] = count.get(job.template, 0) + 1
-                t["stage"] += c3 - c2
                 if check is not None:
                     want = (check / rel).read_bytes()
                     if want != data:
                         raise SystemExit(f"differs from {check / rel}")
-            out.staged = staged
-            out.kept = set(staged)
             c0 = cpu()
             out.commit()
             t["commit"] = cpu() - c0
