@@ -131,8 +131,7 @@ def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str,
         # cut exactly (sitegen.region) and the profile claims what was parsed
         profile, region = regional
         # (a page with control characters, or not UTF-8 to begin with, is parsed whole)
-        clean_utf8 = dec.utf8 is not None and dec.controls is False \
-            and "\ufffe" not in dec.text and "\uffff" not in dec.text
+        clean_utf8 = X.utf8_as_is(dec.text, dec.utf8, dec.controls)
         # (a page that names none of the profile's hosts is another site's, mostly: not scanned
         # for the region, which costs as much as parsing a page that has none)
         ours = clean_utf8 and (not profile.hosts or any(h.encode() in dec.utf8 for h in profile.hosts))

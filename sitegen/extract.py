@@ -141,6 +141,8 @@ def parse_html(text: str, utf8: bytes | None = None, controls: bool | None = Non
     """Parse page text to an lxml root element (never None). Raises ValueError if unparseable.
     ``utf8``: ``text`` encoded as UTF-8, when the caller has it (``Decoded.utf8``); ``controls``:
     False when ``utf8`` is known to hold no control bytes (``Decoded.controls``)."""
+    if utf8_as_is(text, utf8, controls):
+        return parse_utf8(utf8)
     if utf8 is None:
         data = text.encode("utf-8", errors="replace")
         controls = None
@@ -153,6 +155,12 @@ def parse_html(text: str, utf8: bytes | None = None, controls: bool | None = Non
             or "\ufffe" in text or "\uffff" in text:
         data = _CTRL.sub("", text).encode("utf-8", errors="replace")
     return parse_utf8(data)
+
+
+def utf8_as_is(text: str, utf8: bytes | None, controls: bool | None) -> bool:
+    """The page's UTF-8 bytes (``Decoded.utf8``) are what the parser is given as they are: known
+    to hold no control bytes, and its text neither U+FFFE nor U+FFFF (else both are taken out)."""
+    return utf8 is not None and controls is False and "\ufffe" not in text and "\uffff" not in text
 
 
 def parse_utf8(data: bytes):

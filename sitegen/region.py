@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Region", "parse_region", "cut", "SENTINEL_TAG"]
+__all__ = ["Region", "parse_region", "cut", "check", "tokens", "SENTINEL_TAG"]
 
 # whitespace as the HTML tokenizer knows it
 _S = r"\t\n\f\r "
@@ -79,7 +79,7 @@ def _scanner(names: str) -> re.Pattern:
             rf"|<!--(?>>|->|(?:[^-]++|-(?!-!?>))*+(?:--!?>)?)"
             rf"|<![^>]*+>?|<\?[^>]*+>?|</(?![A-Za-z])[^>]*+>?"
             + "".join("|" + _raw(n) for n in _RAW.split("|"))
-            + rf"|<(?![A-Za-z/!?]))*+")
+            + r"|<(?![A-Za-z/!?]))*+")
     token = rf"<(?P<end>/?)(?P<name>{_ci(names)})(?=[{_S}/>])(?P<attrs>{_ATTRS})(?P<selfclose>/?)>"
     return re.compile((skip + token).encode("ascii"))
 
@@ -116,12 +116,22 @@ class Region:
         if self.id is not None and found.get("id") != self.id:
             return False
         if self.classes:
-            toks = (found.get("class") or "").translate(_WS_TO_SPACE).split(" ")
+            toks = tokens(found.get("class") or "")
             return all(c in toks for c in self.classes)
         return True
 
 
-_WS_TO_SPACE = str.maketrans("\t\n\f\r", "    ")
+_HTML_WS = str.maketrans("\t\n\f\r", "    ")
+
+
+def tokens(value: str) -> list[str]:
+    """Whitespace-separated tokens (class names, rel values) as HTML splits them."""
+    if value.isprintable():  # the only whitespace in it is the space: str.split() splits the same
+        return value.split()
+    if "\t" in value or "\n" in value or "\r" in value or "\f" in value:
+        value = value.translate(_HTML_WS)
+    return [t for t in value.split(" ") if t]
+
 _REGION = re.compile(r"div((?:[.#](?!\d)[\w\-]+)+)", re.I)
 
 
@@ -226,7 +236,7 @@ def check(root, region: Region):
         el = el.getprevious()
     if el is None or el.tag != "div":
         return None
-    toks = (el.get("class") or "").split()
+    toks = tokens(el.get("class") or "")
     if any(c not in toks for c in region.classes) or (region.id is not None and el.get("id") != region.id):
         return None
     body.remove(last)

@@ -252,7 +252,7 @@ def test_strip_indent_is_the_regex():
 
 
 def test_tokens_split_only_at_html_whitespace():
-    from sitegen.profiles import _tokens
+    from sitegen.region import tokens as _tokens
 
     rnd = random.Random(19)
     alphabet = ["a", "b", " ", "\t", "\n", "\r", "\f", "\x0b", "\x1c", "\xa0", "\u3000", "\u2028", "\x85", "中", "-"]

@@ -79,7 +79,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from sitegen.errors import ConfigError
-from sitegen.region import Region, parse_region
+from sitegen.region import Region, parse_region, tokens
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 
@@ -254,16 +254,6 @@ def select(node, selector: str) -> list:
 # asks ~40 selectors of every page, and XPath walks the whole tree for each (a class test on every
 # element); the index answers each from the few elements that carry its class, id or tag.
 
-_HTML_WS = str.maketrans("\t\n\f\r", "    ")
-
-
-def _tokens(value: str) -> list[str]:
-    """Whitespace-separated tokens (class names, rel values) as HTML splits them."""
-    if value.isprintable():  # the only whitespace in it is the space: str.split() splits the same
-        return value.split()
-    if "\t" in value or "\n" in value or "\r" in value or "\f" in value:
-        value = value.translate(_HTML_WS)
-    return [t for t in value.split(" ") if t]
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +272,7 @@ class _Compound:
             cls = el.get("class")
             if not cls:
                 return False
-            toks = _tokens(cls)
+            toks = tokens(cls)
             for c in self.classes:
                 if c not in toks:
                     return False
@@ -297,7 +287,7 @@ class _Compound:
             if op == "=":
                 ok = a == val
             elif op == "~=":
-                ok = bool(val) and val in _tokens(a)
+                ok = bool(val) and val in tokens(a)
             elif op == "^=":
                 ok = bool(val) and a.startswith(val)
             elif op == "$=":
@@ -402,8 +392,8 @@ class PageIndex:
             cls = el.get("class")
             if cls:
                 # printable: the only whitespace in it is the space, where str.split() splits
-                # as HTML does (_tokens)
-                toks = cls.split() if cls.isprintable() else _tokens(cls)
+                # as HTML does (tokens)
+                toks = cls.split() if cls.isprintable() else tokens(cls)
                 if len(toks) > 1:
                     toks = set(toks)
                 for c in toks:
