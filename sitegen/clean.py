@@ -162,7 +162,7 @@ class _WholePage(Exception):
 def _clean_tree(root, dec, rel_path: str, profiles: Profiles, language: str, source_hash: str,
                 warnings: list[str], explain: list[str], cut=None) -> CleanResult:
     """The page parsed to ``root`` (``cut``: (profile, region, (start, end) of the region in the
-    page's text) when only the head and the profile's region were parsed) to its result."""
+    page's UTF-8 bytes) when only the head and the profile's region were parsed) to its result."""
     if cut is not None:
         profile, region, (start, end) = cut
         if R.check(root, region) is None:
