@@ -10,10 +10,11 @@ When there is no output folder at all (a first build, or one after it was delete
 process that records the staged files (``add``: the build's, while the others render) also makes
 the new site's folders, in ``site/`` of the staging folder, and ``commit`` moves each file into
 them and renames ``site/`` into place: the site's folders (~11,500 at 10,000 articles, most of a
-cold build's write stage when the commit made them one by one) are made meanwhile. (The files themselves are still written flat: written into ~11,500 new
-folders, they cost the kernel ~1.5x the CPU, new inodes spread over the disk.) A file that
-cannot go where its path says (a page where another output needs a folder) and those after it
-are committed as the flat commit commits them.
+cold build's write stage when the commit made them one by one) are made meanwhile. (The files
+themselves are still written flat: written into ~11,500 new folders, they cost the kernel ~1.5x
+the CPU, new inodes spread over the disk.) A file that cannot go where its path says (a page
+where another output needs a folder) and those after it are committed as the flat commit
+commits them.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ class Output:
         removed = self._prune(parts) if prune else 0
         self.tree = False
         shutil.rmtree(self.staging, ignore_errors=True)
-        inside = self.staging.resolve().is_relative_to(root)  # then the walk saw the staging folder
+        inside = _inside(self.staging, self.out_dir)  # then the walk saw the staging folder
         self.site_parts = parts if prune and not inside else None
         return len(self.staged), removed
 

@@ -126,8 +126,8 @@ def _item(o: tuple, e: Entry, tag_paths: dict[str, str]) -> dict:
             "source": e.source, "tags": [{"name": t, "href": _href(o, tag_paths[t])} for t in e.tags]}
 
 
-def _list_ctx(page: Page, tag_paths: dict[str, str]) -> dict:
-    o = _origin(page.path)
+def _list_ctx(page: Page, tag_paths: dict[str, str], o: tuple) -> dict:
+    """The list of ``page`` at ``o`` (its ``_origin``)."""
     return {
         "items": [_item(o, e, tag_paths) for e in page.items],
         "number": page.number, "total": page.total,
@@ -351,26 +351,29 @@ class Plan:
             return article_context(e, newer, older, config, slugs, self.index, self.outbound.get(e.id, ()))
         if kind == "home":
             page = site.home[args[0]]
-            ctx = _common(page.path, "home", config)
-            ctx["list"] = _list_ctx(page, self._tag_paths)
+            o = _origin(page.path)
+            ctx = _common(page.path, "home", config, o)
+            ctx["list"] = _list_ctx(page, self._tag_paths, o)
             if config.base_url:
                 ctx["feed"] = urls.href(page.path, urls.SITE_FEED)
             return ctx
         if kind == "tag":
             tag = site.tags[args[0]]
             page = site.tag_pages[tag.name][args[1]]
-            ctx = _common(page.path, "tag", config)
+            o = _origin(page.path)
+            ctx = _common(page.path, "tag", config, o)
             ctx["tag"] = {"name": tag.name, "count": tag.count}
-            ctx["list"] = _list_ctx(page, self._tag_paths)
+            ctx["list"] = _list_ctx(page, self._tag_paths, o)
             if config.base_url:
                 ctx["feed"] = urls.href(page.path, urls.tag_feed(tag.slug))
             return ctx
         if kind == "month":
             year, month, count, pages = self.months[args[0]]
             page = pages[args[1]]
-            ctx = _common(page.path, "month", config)
+            o = _origin(page.path)
+            ctx = _common(page.path, "month", config, o)
             ctx["month"] = {**_month_label(year, month), "count": count}
-            ctx["list"] = _list_ctx(page, self._tag_paths)
+            ctx["list"] = _list_ctx(page, self._tag_paths, o)
             return ctx
         raise ValueError(f"unknown job kind {kind!r}")
 
