@@ -6,7 +6,7 @@ articles as sitegen Markdown records, for Hugo and for Pelican); then every tool
 whole process, timed with ``os.wait4`` (wall time, peak RSS of the largest process, like
 ``/usr/bin/time``), in three phases per run:
 
-  cold      output and caches deleted
+  cold      output and caches gone (moved to a trash folder: see "Resets" below)
   nochange  rebuild, nothing changed
   touch     rebuild after one article (the middle one) got one more paragraph
 
@@ -33,6 +33,17 @@ Usage:
     python bench/speed.py --sizes 100000 --tools sitegen-html,sitegen-md --runs 1
 
 The sitegen sites set ``search = false``: the other two build no search index either.
+
+Resets (``--reset``): before a cold build the tool's output and caches must go. ``trash`` (the
+default) renames them into ``WORK/trash/`` and deletes the trash only when the whole run is over;
+``delete`` removes them right there, as ``anchors.sh`` does (``rm -rf public``). The two differ on
+this machine's file system, for every tool alike: ext4 without a journal skips, when it allocates an
+inode, every free inode that was freed in the last 60 s (360 s while its inode table block is
+dirty), reading the inode table block of each (``recently_deleted`` under ``find_inode_bit``, seen
+with ``perf``). A build that creates ~25,000 files and folders right after ~25,000 were deleted
+scans past all of them for each one; it grows run after run and a 35 s wait does not remove it. At
+10,000 pages it was 1.2-2.4 s of sitegen's system time (``bench/README.md``, "Resets"). A trash
+folder frees nothing while the tools are measured, so no tool pays for the run before it.
 """
 
 from __future__ import annotations
@@ -109,6 +120,29 @@ CHECK_MODIFIED_METHOD = "mtime"
 SITEGEN_CONFIG = 'title = "新闻镜像"\npage_size = 20\nsearch = false\n'
 
 
+class Trash:
+    """Folders to delete once the measuring is over (see "Resets" in the docstring)."""
+
+    def __init__(self, where: Path, mode: str):
+        self.where, self.mode, self.count = where, mode, 0
+
+    def remove(self, path: Path) -> None:
+        if not path.exists():
+            return
+        if self.mode == "delete":
+            shutil.rmtree(path)
+            return
+        self.where.mkdir(parents=True, exist_ok=True)
+        self.count += 1
+        path.rename(self.where / f"{self.count}-{path.name}")
+
+    def empty(self) -> None:
+        shutil.rmtree(self.where, ignore_errors=True)
+
+
+TRASH = Trash(Path("/tmp/sg-bench/trash"), "trash")
+
+
 def measure(cmd: list[str], env: dict | None = None,
             log: Path | None = None) -> tuple[float, float, float, float]:
     """(wall seconds, peak RSS MB of the largest process, CPU seconds user + system of the process and
@@ -174,8 +208,7 @@ class Tool:
         self.site = work / name
 
     def setup(self) -> None:
-        if self.site.exists():
-            shutil.rmtree(self.site)
+        TRASH.remove(self.site)
         layout = {"sitegen-html": "html", "sitegen-md": "md", "hugo": "hugo", "pelican": "pelican"}[self.name]
         shutil.copytree(self.corpus / layout / "content", self.site / "content")
         if self.name.startswith("sitegen"):
@@ -195,7 +228,7 @@ class Tool:
 
     def reset(self) -> None:
         for d in ("_site", ".sitegen", "public", "resources", ".cache", "output", "cache"):
-            shutil.rmtree(self.site / d, ignore_errors=True)
+            TRASH.remove(self.site / d)
 
     def command(self) -> tuple[list[str], dict]:
         env = dict(os.environ)
@@ -252,7 +285,16 @@ def main() -> None:
                     help="shared: the anchors' articles (../shared/bench/make_corpus.py); own: make_pages.py's")
     ap.add_argument("--shared", type=Path, default=make_pages.SHARED_BENCH,
                     help="the anchors harness (make_corpus.py, anchors.sh)")
+    ap.add_argument("--reset", choices=("trash", "delete"), default="trash",
+                    help="how a cold build's old output goes: moved to a trash folder deleted at the end "
+                         "(default), or deleted right before the build as anchors.sh does (see Resets)")
     a = ap.parse_args()
+    global TRASH
+    TRASH = Trash(a.work / "trash", a.reset)
+    if TRASH.where.exists():  # left by an interrupted run: free its inodes long before measuring
+        print(f"# deleting {TRASH.where} (left by an earlier run), then waiting 61 s", flush=True)
+        TRASH.empty()
+        time.sleep(61)
     tools = [t for t in a.tools.split(",") if t]
     if any(t in ("hugo", "pelican") for t in tools) and not (a.venv / "bin/pelican").exists():
         raise SystemExit(f"no benchmark venv at {a.venv}: see the docstring")
@@ -268,7 +310,7 @@ def main() -> None:
     rows: list[tuple[str, int, str, float, float, float, float]] = []
     # make_corpus.py runs with the venv's Python, as in anchors.sh
     python = str(a.venv / "bin/python") if (a.venv / "bin/python").exists() else sys.executable
-    print(f"# corpus {a.corpus}, {os.cpu_count()} cores, sitegen --jobs {a.jobs}, load average {_load()} at start; "
+    print(f"# corpus {a.corpus}, {os.cpu_count()} cores, sitegen --jobs {a.jobs}, reset {a.reset}, load average {_load()} at start; "
           "tool n phase run wall_s rss_mb cpu_s cpu_pct sys_s", flush=True)
     for n in a.sizes:
         corpus, info = corpus_for(a.corpus, n, a.work, a.seed, python, a.shared)
@@ -289,7 +331,10 @@ def main() -> None:
                     print(f"{name}\t{n}\t{phase}\t{r}\t{wall:.2f}\t{rss:.0f}\t{cpu:.2f}\t{100 * cpu / wall:.0f}"
                           f"\t{sys_s:.2f}", flush=True)
     print(f"# load average {_load()} at the end (other processes on the machine skew the figures)", flush=True)
-    report(rows)
+    try:
+        report(rows)
+    finally:
+        TRASH.empty()
 
 
 def _load() -> str:
