@@ -422,15 +422,18 @@ def reusable(saved: dict, settings: str, stats: SourceStats | None) -> dict | No
     return saved["report"] if stats.same_folders and stats.digest() == saved.get("sources") else None
 
 
-def stat_digest(out_dir: Path, paths: list[str]) -> str:
+def stat_digest(out_dir: Path, paths: list[str], seen: dict[str, str] | None = None) -> str:
     """A digest of the output folder from the stamps of its known entries (``paths``, relative,
     folders with a trailing '/'), without listing a folder: a file's stamp changes when it is
     written, and a folder's mtime when an entry is added to it, removed or renamed, so nothing
-    can change or appear in the folder without changing this digest. Half the cost of a walk."""
+    can change or appear in the folder without changing this digest. Half the cost of a walk.
+    ``seen``: the parts of entries stat'ed already (``Output.entry_parts``), not stat'ed again
+    (the top folder always is)."""
     base = str(out_dir)
     parts = []
+    seen = seen or {}
     for rel in [""] + paths:
-        part = _part(base, rel)
+        part = (seen.get(rel) if rel else None) or _part(base, rel)
         if part is None:
             return "changed"
         parts.append(part)
@@ -503,7 +506,8 @@ def forget(store) -> None:
 def remember(store, settings: str, folders: list[str], sources, out_dir: Path, report,
              site_parts: list[str] | None = None, paths: list[str] | None = None,
              known: KnownSite | None = None, touched: Iterable[str] = (), digest: str | None = None,
-             saved: dict | None = None, outline: bytes | None = None) -> None:
+             saved: dict | None = None, outline: bytes | None = None,
+             entry_parts: dict[str, str] | None = None) -> None:
     """After a successful full build: its settings fingerprint, the sources as its scan saw
     them (``folders``: the ``folder_part`` of each folder listed; ``sources``: with ``rel`` and
     ``stamp``), the output folder as the commit left it (``site_parts``, ``Output.site_parts``, or
@@ -511,14 +515,15 @@ def remember(store, settings: str, folders: list[str], sources, out_dir: Path, r
     as ``site_entries`` found it before this build, which changed only the entries ``touched``;
     ``digest``: the ``sources_digest`` of ``folders`` and ``sources``, when already made;
     ``saved``: what ``load`` gave this build (its lists are not read again to compare);
-    ``outline``: the site's ``site_outline`` (None: the one ``saved`` names is still the site's)."""
+    ``outline``: the site's ``site_outline`` (None: the one ``saved`` names is still the site's);
+    ``entry_parts``: ``Output.entry_parts`` of the commit that gave ``site_parts``."""
     report_saved = {k: getattr(report, k) for k in _REPORTED}
     report_saved["sources"] = len(sources)
     if paths is None:
         paths = _entry_paths(out_dir, site_parts)
     if paths is None or not os.path.isdir(out_dir):
         return  # the folder changed while it was walked: no shortcut next time
-    site = stat_digest(out_dir, paths) if known is None else _touched_digest(out_dir, paths, known, touched)
+    site = stat_digest(out_dir, paths, entry_parts if site_parts is not None else None) if known is None else _touched_digest(out_dir, paths, known, touched)
     # The lists (a few MB at 10,000 pages) apart, and written only when they changed: an edit of
     # a page changes none of them, and rewriting them was most of a small rebuild's disk writes.
     lists = "\0".join(("\n".join(p.rsplit(" ", 2)[0] for p in folders), "\n".join(s.rel for s in sources),

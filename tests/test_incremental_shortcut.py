@@ -198,7 +198,9 @@ def test_any_edit_of_sitegen_code_or_theme_changes_the_fingerprint(tmp_path, mon
 
 def test_the_site_fingerprint_remembered_from_the_prune_walk_equals_a_fresh_walk(tmp_path):
     root = site(tmp_path)
-    build(load_config(root), jobs=1, progress=False)
+    build(load_config(root), jobs=1, progress=False)  # a new site: staged whole, one rename
+    with Store(root / ".sitegen") as store:
+        assert shortcut.load(store)["site"] == shortcut.stat_digest(root / "_site", shortcut._entry_paths(root / "_site", None))
     (root / "_site/linked").symlink_to(root / "content", target_is_directory=True)  # left alone
     (root / "_site/stray/deep").mkdir(parents=True)  # removed (empty)
     (root / "_site/kept/deep").mkdir(parents=True)
