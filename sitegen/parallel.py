@@ -119,7 +119,7 @@ def _cleaned(read) -> CleanResult:
     from .build import clean_source
 
     _, (rel, path, _stamp, _known), data, digest = read
-    return clean_source(Path(path), rel, _state["profiles"], _state["config"], data, source_hash=digest)
+    return clean_source(path, rel, _state["profiles"], _state["config"], data, source_hash=digest)
 
 
 def _rows_of(item, digest: str, res: CleanResult, keys: CleanerKeys) -> tuple[tuple, tuple]:
