@@ -262,6 +262,9 @@ class _Compound:
     classes: tuple[str, ...]
     id: str | None
     attrs: tuple[tuple[str, str | None, str | None, bool], ...]  # (name, op, value, case-insensitive)
+    # what an element among the compound's candidates in a page index (PageIndex._candidates:
+    # the elements of its id, of its class, of its tag) has left to pass to match it; None: nothing
+    rest: "_Compound | None" = field(default=None, compare=False)
 
     def matches(self, el) -> bool:
         if self.tag is not None and el.tag != self.tag:
@@ -319,7 +322,20 @@ def _py_compound(parts: list) -> _Compound:
             if ci:
                 val = (val or "").lower()
             attrs.append((m.group("aname").lower(), op, val, ci))
-    return _Compound(tag, tuple(classes), ident, tuple(attrs))
+    classes = tuple(classes)
+    attrs = tuple(attrs)
+    # the tests PageIndex._candidates passes its elements by choosing them: the id; the class
+    # of a compound with one; the tag (an element's tag, class and id are the ones it had when
+    # the page was indexed: the cleaner never changes them)
+    if ident is not None:
+        rest = _Compound(tag, classes, None, attrs)
+    elif len(classes) == 1:
+        rest = _Compound(tag, (), None, attrs)
+    else:
+        rest = _Compound(tag if classes else None, classes, None, attrs)
+    if rest.tag is None and not rest.classes and not rest.attrs:
+        rest = None
+    return _Compound(tag, classes, ident, attrs, rest)
 
 
 @lru_cache(maxsize=4096)
@@ -458,7 +474,7 @@ class PageIndex:
         last = len(steps) - 1
         comb, comp = steps[last]
         cands = self._candidates(comp)
-        if last and comb in (" ", ">") and len(cands) > 32 \
+        if last and comb in (" ", ">") and len(cands) > 8 \
                 and 2 * len(self._candidates(steps[last - 1][1])) < len(cands):
             # many candidates for the last step (``span.kw a``: every link of the page) and fewer
             # for the step before: down from that step's matches, unless their subtrees hold more
@@ -467,10 +483,15 @@ class PageIndex:
             if found is not None:
                 return found
         under = self._under
+        rest = comp.rest
+        if rest is None:
+            if not last:
+                return [el for el in cands if under(el, scope)]
+            return [el for el in cands if under(el, scope) and _chain(el, steps, last, scope)]
+        matches = rest.matches
         if not last:
-            return [el for el in cands if comp.matches(el) and under(el, scope)]
-        return [el for el in cands
-                if comp.matches(el) and under(el, scope) and _chain(el, steps, last, scope)]
+            return [el for el in cands if matches(el) and under(el, scope)]
+        return [el for el in cands if matches(el) and under(el, scope) and _chain(el, steps, last, scope)]
 
     def _below(self, heads: list, comb: str, comp: _Compound, budget: int) -> list | None:
         """Indexed elements matching ``comp`` that are descendants (``comb`` " ") or children
