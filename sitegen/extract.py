@@ -60,6 +60,7 @@ import lxml.html
 from lxml import etree
 
 from sitegen.decode import CONTROL_BYTES
+from sitegen.sanitize import is_http_url
 
 
 class _LazyPattern:
@@ -545,7 +546,8 @@ def _hidden_by(el, keys: list, cls: str | None, css_hidden: frozenset) -> bool:
 _SHARE_WORDS = frozenset("""share shares sharing sharebar sharebox sharelinks sharethis sharedaddy
     shareaholic addtoany a2a bdshare bdsharebuttonbox jiathis""".split())
 _SHARE_CLASS = _lazy_fold(r"(?:^|[\s_-])(?:%s)(?=$|[\s_-])" % "|".join(sorted(_SHARE_WORDS)), re.I)
-_SHARE_HEAD = _lazy_re(r"分享|转发|轉發|share", re.I)
+# (after any white space: matched on the text as it is, not on a stripped copy)
+_SHARE_HEAD = _lazy_re(r"\s*(?:分享|转发|轉發|share)", re.I)
 _SHARE_TEXT = _lazy_re(r"^(?:分享(?:到|至|给|給|本文|此文|文章)?|转发到|轉發到|Share(?: this(?: article| story)?| on)?)\s*[：:]", re.I)
 
 
@@ -562,10 +564,10 @@ def is_share_bar(el, ci: str | None = None) -> bool:
         if tag not in ("div", "p", "ul", "ol", "section", "span", "aside", "li", "footer"):
             return False
         # cheap test of the first characters (own text, else the first child's) before the whole text
-        head = (el.text or "").lstrip()
-        if not head and len(el):
-            head = (el[0].text or "").lstrip()
-        if not _SHARE_HEAD.match(head):
+        head = el.text
+        if (not head or head.isspace()) and len(el):
+            head = el[0].text
+        if not head or not _SHARE_HEAD.match(head):
             return False
     t = node_text(el)
     if len(t) > 200:
@@ -1121,7 +1123,7 @@ class BodyWriter:
         # relative URLs are resolved against the original URL (by the sanitiser); with no
         # original URL they cannot be: such images are dropped and such links unwrapped to text
         try:
-            self.base_ok = bool(base_url) and urlsplit(base_url).scheme in ("http", "https")
+            self.base_ok = is_http_url(base_url)
         except ValueError:
             self.base_ok = False
         self._counts = _counts if _counts is not None else [0, 0]  # [images dropped, links unwrapped]

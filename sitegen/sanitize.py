@@ -9,6 +9,7 @@ resolved against the page's original URL first, and every link gets
 
 from __future__ import annotations
 
+import re
 import threading
 from urllib.parse import urljoin, urlsplit
 
@@ -44,8 +45,30 @@ _SAFE_SCHEMES = ("http", "https", "mailto")
 _HTTP = ("http://", "https://")
 
 
+# an http(s) URL whose host is plain (letters, digits, dots, hyphens: no user, port or brackets),
+# followed by its path, query, fragment or nothing: most pages' URLs
+_PLAIN_HTTP = re.compile(r"[hH][tT][tT][pP][sS]?://([-.a-zA-Z0-9]+)(?=[/?#]|\Z)")
+
+
+def plain_http_host(url: str) -> str | None:
+    """The host of an http(s) URL of the plain form above, as it is written (not lower-cased),
+    else None. For such a URL, ``urlsplit(url)`` cannot raise, its scheme is "http" or "https"
+    and its hostname is this host lower-cased (its netloc has no ``@``, ``:``, ``[`` or
+    non-ASCII character): read without urlsplit's split and properties (~10x their cost)."""
+    m = _PLAIN_HTTP.match(url)
+    return m.group(1) if m is not None else None
+
+
+def is_http_url(url: str | None) -> bool:
+    """``urlsplit(url).scheme in ("http", "https")`` for a URL (False for none); raises
+    ValueError where urlsplit does."""
+    if not url:
+        return False
+    return plain_http_host(url) is not None or urlsplit(url).scheme in ("http", "https")
+
+
 def _resolver(base_url: str | None):
-    base_ok = bool(base_url) and urlsplit(base_url).scheme in ("http", "https")
+    base_ok = is_http_url(base_url)
 
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
         if (tag, attr) in _URL_ATTRS:

@@ -80,6 +80,7 @@ from lxml import etree
 
 from sitegen.errors import ConfigError
 from sitegen.region import Region, parse_region, tokens
+from sitegen.sanitize import plain_http_host
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 
@@ -405,7 +406,10 @@ class PageIndex:
                 by_tag[tag] = [el]
             else:
                 lst.append(el)
-            cls = el.get("class")
+            keys = el.keys()  # (one call, and none for the third of the elements without attributes)
+            if not keys:
+                continue
+            cls = el.get("class") if "class" in keys else None
             if cls:
                 # printable: the only whitespace in it is the space, where str.split() splits
                 # as HTML does (tokens)
@@ -418,8 +422,8 @@ class PageIndex:
                         by_class[c] = [el]
                     else:
                         lst.append(el)
-            ident = el.get("id")
-            if ident is not None:
+            if "id" in keys:
+                ident = el.get("id")
                 lst = by_id.get(ident)
                 if lst is None:
                     by_id[ident] = [el]
@@ -463,7 +467,9 @@ class PageIndex:
             return self._select(scope, alts[0])
         out = []
         for steps in alts:
-            out += self._select(scope, steps)
+            found = self._select(scope, steps)
+            if found:
+                out += found
         if out:
             order = self.order
             out = sorted(set(out), key=order.__getitem__)
@@ -482,12 +488,19 @@ class PageIndex:
             found = self._below(self._select(scope, steps[:last]), comb, comp, 4 * len(cands))
             if found is not None:
                 return found
+        if not cands:
+            return []
         under = self._under
         rest = comp.rest
         if rest is None:
             if not last:
                 return [el for el in cands if under(el, scope)]
             return [el for el in cands if under(el, scope) and _chain(el, steps, last, scope)]
+        if rest.tag is not None and not rest.classes and not rest.attrs:  # (p.notice: the tag only)
+            tag = rest.tag
+            if not last:
+                return [el for el in cands if el.tag == tag and under(el, scope)]
+            return [el for el in cands if el.tag == tag and under(el, scope) and _chain(el, steps, last, scope)]
         matches = rest.matches
         if not last:
             return [el for el in cands if matches(el) and under(el, scope)]
@@ -499,13 +512,15 @@ class PageIndex:
         ``budget`` elements."""
         order = self.order
         kind = comp.tag if comp.tag is not None else etree.Element
+        # (the walk gives elements of the compound's tag: a tag alone has nothing left to test)
+        test = comp.matches if comp.id is not None or comp.classes or comp.attrs else None
         found = set()
         for h in heads:
             for el in (h.iterdescendants(kind) if comb == " " else h.iterchildren(kind)):
                 budget -= 1
                 if budget < 0:
                     return None
-                if el in order and comp.matches(el):
+                if el in order and (test is None or test(el)):
                     found.add(el)
         return sorted(found, key=order.__getitem__)
 
@@ -574,8 +589,11 @@ class Profile:
     def matches(self, root, url: str | None, index: "PageIndex | None" = None) -> str | None:
         """Why this profile claims the page (a short description), or None."""
         if url and (self.hosts or self.paths):
-            parts = urlsplit(url)
-            host = (parts.hostname or "").lower()
+            if self.paths:
+                parts = urlsplit(url)
+                host = (parts.hostname or "").lower()
+            else:
+                host = url_host(url)
             host_ok = not self.hosts or any(host == h or host.endswith("." + h) for h in self.hosts)
             path_ok = not self.paths or any(re.search(p, parts.path or "/") for p in self.paths)
             if host_ok and path_ok and (self.hosts or self.paths):
@@ -585,6 +603,15 @@ class Profile:
             if sig and all(sel(root, s) for s in sig):
                 return "markup signature " + " + ".join(sig)
         return None
+
+
+def url_host(url: str) -> str:
+    """``(urlsplit(url).hostname or "").lower()``, read directly from a URL of the common form
+    (sanitize.plain_http_host). Raises ValueError where urlsplit does."""
+    host = plain_http_host(url)
+    if host is not None:
+        return host.lower()
+    return (urlsplit(url).hostname or "").lower()
 
 
 @dataclass(frozen=True)
