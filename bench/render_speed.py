@@ -16,7 +16,8 @@ each round, on a fresh plan (no cache: what a cold build does):
 - ``commit``: ``Output.commit`` of the staged files into that output folder,
 
 each as process CPU time per output (ms), the median of the rounds (the bodies are read from the
-store once, before the rounds: that query is the store's). ``--check DIR``: compare every rendered
+store once, before the rounds: that query is the store's); and ``context`` and ``render`` of the
+article pages and of the list pages apart (ms per output of that template). ``--check DIR``: compare every rendered
 output with the file of the same path under DIR (a site built before a change), and fail on any
 difference. ``--src DIR``: run against another copy of the package (a directory holding
 ``sitegen/``), so that a baseline and the working tree can be timed alternately (A/B)::
@@ -84,7 +85,7 @@ def main() -> None:
                              theme=renderer.theme_hash)
             jobs = list(plan)
             t["plan"] = cpu() - c0
-            by_template: dict[str, float] = {}
+            by_template: dict[str, float] = {}  # (template, "context" or "render") -> CPU time
             count: dict[str, int] = {}
             context, render, write = plan.context, renderer.render, stage
             for job in jobs:
@@ -102,7 +103,8 @@ def main() -> None:
                 t["render"] += c2 - c1
                 t["stage"] += c3 - c2
                 t["add"] += c4 - c3
-                by_template[job.template] = by_template.get(job.template, 0.0) + c2 - c0
+                by_template[job.template, "context"] = by_template.get((job.template, "context"), 0.0) + c1 - c0
+                by_template[job.template, "render"] = by_template.get((job.template, "render"), 0.0) + c2 - c1
                 count[job.template] = count.get(job.template, 0) + 1
                 if check is not None:
                     want = (check / rel).read_bytes()
@@ -113,9 +115,11 @@ def main() -> None:
             t["commit"] = cpu() - c0
             n = len(jobs)
             if verbose:
-                print("  context+render, ms per output of each template: " + ", ".join(
-                    f"{k} {v / count[k] * 1000:.3f} x {count[k]}" for k, v in by_template.items()), file=sys.stderr)
-            return {k: v / n * 1000 for k, v in t.items()} | {"outputs": n}
+                print("  outputs of each template: " + ", ".join(f"{k} x {v}" for k, v in count.items()), file=sys.stderr)
+            # ms per output of the template, for the two templates nearly every output is made of
+            per = {f"{tpl.split('.')[0]}.{step}": v / count[tpl] * 1000 for (tpl, step), v in by_template.items()
+                   if tpl in ("article.html", "list.html")}
+            return {k: v / n * 1000 for k, v in t.items()} | {"outputs": n, "per": per}
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -125,17 +129,19 @@ def main() -> None:
     gc.collect()
     gc.freeze()  # (as the build does: the cycle collector does not walk the loaded site)
     results = [one_round() for _ in range(args.rounds)]
-    med = {k: statistics.median(r[k] for r in results) for k in results[0] if k != "outputs"}
-    med["total"] = statistics.median(sum(v for k, v in r.items() if k != "outputs") for r in results)
+    med = {k: statistics.median(r[k] for r in results) for k in results[0] if k not in ("outputs", "per")}
+    med["total"] = statistics.median(sum(v for k, v in r.items() if k not in ("outputs", "per")) for r in results)
+    per = {k: statistics.median(r["per"][k] for r in results) for k in results[0]["per"]}
     if args.profile:
         import cProfile
 
         cProfile.runctx("one_round()", globals(), {"one_round": one_round}, str(args.profile))
     if args.json:
-        print(json.dumps({"src": str(args.src), "outputs": results[0]["outputs"], **med}))
+        print(json.dumps({"src": str(args.src), "outputs": results[0]["outputs"], **med, "per_template": per}))
     else:
         print(f"{results[0]['outputs']} outputs, src {args.src}; CPU ms per output, median of {args.rounds}:")
         print("  " + "  ".join(f"{k} {v:.4f}" for k, v in med.items()))
+        print("  ms per output of the template: " + "  ".join(f"{k} {v:.4f}" for k, v in per.items()))
 
 
 if __name__ == "__main__":

@@ -216,7 +216,113 @@ def _start_tag(name: str, attrs: dict[str, str], void: bool) -> str:
     return "<" + " ".join(parts) + ("/>" if void else ">")
 
 
+# The common body needs no token-by-token loop: when its markup is in the grammar (one C-level
+# match), its tags are properly nested (a loop over their names only) and none of its texts is
+# changed by the rewrite, only its a, img, br and hr tags, its tags with attributes and </a> can
+# differ from what the loop makes, and ``re.sub`` visits just those. Anything else is left to
+# the loop (``_rewrite_stream``), which stays the reference: tests/test_render_fast.py compares them.
+# The markup the fast path takes: tags as the loop's grammar has them (with no tab or form feed
+# in them), and texts the loop gives back as they are: without "&" (unescaped and escaped again),
+# ">" (escaped), a tab, form feed or carriage return, nor blank but for a lone " " or "\n"
+# (folded).
+_GRAMMAR = re.compile(r'(?:<(?:[a-z][a-z0-9]*(?:[ \n]+[a-z][a-z0-9_.:-]*="[^"<>\r]*")*[ \n]*|/[a-z][a-z0-9]*)>'
+                      r"|(?![ \n]{2,}(?:<|\Z))[^<>&\r\t\x0c]++)*+")
+_TAG_NAME = re.compile(r"<(/?[a-z][a-z0-9]*)")
+# The tags the loop may change: 1-2 an a or img, 3-4 any other with attributes (or blanks),
+# 5 a br or hr without (made void: "<br/>"), 6 an end tag of an a (dropped when it is unwrapped).
+_CHANGED_TAG = re.compile(r"<(?:(a|img)(?=[ \t\n>])([^>]*)|([a-z][a-z0-9]*)([ \t\n][^>]*)|(br|hr)|/(a))>")
+
+
+_SCHEMES: dict[str, str] = {}  # URL -> urlsplit(URL).scheme (the same links recur across bodies)
+
+
+def _scheme(url: str) -> str:
+    scheme = _SCHEMES.get(url)
+    if scheme is None:
+        scheme = urlsplit(url).scheme  # (a ValueError is raised as urlsplit raises it: never kept)
+        if len(_SCHEMES) >= 1 << 16:
+            _SCHEMES.clear()
+        _SCHEMES[url] = scheme
+    return scheme
+
+
+class _Decline(Exception):
+    """The fast path leaves this body to the loop."""
+
+
+def _rewrite_fast(body: str, link_map: dict[str, str], images: str) -> str | None:
+    """``_rewrite_stream``'s result, or None when it is left to it."""
+    if _GRAMMAR.fullmatch(body) is None:
+        return None
+    stack: list[str] = []
+    push, pop = stack.append, stack.pop
+    for name in _TAG_NAME.findall(body):
+        if name[0] == "/":
+            if not stack or pop() != name[1:]:
+                return None  # (a void or special element is never open)
+        elif name in _SPECIAL:
+            return None
+        elif name not in _VOID:
+            push(name)
+    if stack:
+        return None
+    unwrapped: list[bool] = []  # the open a elements: unwrapped or not
+
+    def tag(m: re.Match) -> str:
+        special, raw, name, raw_other, void, end_a = m.groups()
+        if end_a is not None:
+            return "" if unwrapped.pop() else "</a>"
+        if void is not None:
+            return f"<{void}/>"
+        if special is None:
+            special, raw = name, raw_other
+        attrs: dict[str, str] = {}
+        for k, v in _ATTR.findall(raw):
+            if k in _LIST_ATTRS or (k == "rel" and special != "a") or k in attrs:
+                raise _Decline
+            attrs[k] = _unesc(v)
+        if special == "a":
+            if "rel" in attrs and " ".join(attrs["rel"].split()) != attrs["rel"]:
+                raise _Decline
+            href = attrs.get("href")
+            unwrap = False
+            if href is not None:
+                if href in link_map:
+                    attrs["href"] = link_map[href]
+                    attrs.pop("rel", None)
+                elif _scheme(href) in ("http", "https"):
+                    attrs["rel"] = "noopener noreferrer"
+                elif not href.startswith(("#", "mailto:")):
+                    unwrap = True
+            unwrapped.append(unwrap)
+            return "" if unwrap else _start_tag("a", attrs, False)
+        if special == "img":
+            src = attrs.get("src")
+            if images == "drop" or not src or _scheme(src) not in ("http", "https"):
+                return ""
+            if images == "link":
+                label = attrs.get("alt") or attrs.get("title") or _image_name(src)
+                return (_start_tag("a", {"href": src, "rel": "noopener noreferrer", "class": "image-link"}, False)
+                        + _esc(label) + "</a>")
+            attrs["loading"] = "lazy"
+            attrs["referrerpolicy"] = "no-referrer"
+            attrs["decoding"] = "async"
+            return _start_tag("img", attrs, True)
+        return _start_tag(special, attrs, special in _VOID)
+
+    try:
+        return _CHANGED_TAG.sub(tag, body)
+    except _Decline:
+        return None
+
+
 def _rewrite_tokens(body: str, link_map: dict[str, str], images: str) -> str | None:
+    """The streaming rewrite: ``_rewrite_fast`` when it takes the body, else ``_rewrite_stream``."""
+    out = _rewrite_fast(body, link_map, images)
+    return out if out is not None else _rewrite_stream(body, link_map, images)
+
+
+def _rewrite_stream(body: str, link_map: dict[str, str], images: str) -> str | None:
     if "\r" in body:
         return None
     out: list[str] = []

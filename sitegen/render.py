@@ -16,6 +16,8 @@ from pathlib import Path
 
 import jinja2
 import jinja2.compiler
+import jinja2.nodes
+import jinja2.runtime
 import markupsafe
 
 from . import __version__
@@ -65,14 +67,26 @@ def _escape_str(s, _inner=_escape_inner, _str=str, _escape=markupsafe.escape):
     return _inner(s) if type(s) is _str else _escape(s)
 
 
+_DICT_ATTRS = frozenset(dir(dict))
+_BUILTIN = type(len)  # a function or method written in C: it cannot carry a ``jinja_pass_arg``
+
+
 class _CodeGenerator(jinja2.compiler.CodeGenerator):
-    """Jinja's code generator, with ``_escape_str`` for the output of ``{{ ... }}`` where
-    autoescape is known to be on at compile time (where an ``{% autoescape %}`` block makes it
-    depend on run time, Jinja's own code is kept)."""
+    """Jinja's code generator, with the same results from cheaper code:
+
+    - ``_escape_str`` for the output of ``{{ ... }}`` where autoescape is known to be on at
+      compile time (where an ``{% autoescape %}`` block makes it depend on run time, Jinja's own
+      code is kept);
+    - the parts of one output node (text and ``{{ ... }}`` between two statements) yielded as one
+      string, joined (a part yielded passes through every generator of the page: its blocks and
+      the templates they extend), instead of each alone;
+    - ``x.name`` looked up in a plain dict inline, with ``_Environment.getattr`` (a Python call
+      per lookup) asked only for anything else: the same value, or the same undefined."""
 
     def visit_Template(self, node, frame=None) -> None:
         super().visit_Template(node, frame)
-        self.writeline(f"from {__name__} import _escape_str as _sitegen_escape")  # (run before any render)
+        # (run before any render)
+        self.writeline(f"from {__name__} import _escape_str as _sitegen_escape, _join as _sitegen_join")
 
     def _output_child_pre(self, node, frame, finalize) -> None:
         if not frame.eval_ctx.volatile and frame.eval_ctx.autoescape:
@@ -82,8 +96,83 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         else:
             super()._output_child_pre(node, frame, finalize)
 
+    def visit_Output(self, node, frame) -> None:
+        """Jinja's ``visit_Output`` (3.1), with the parts of the node yielded as one string
+        when there is no buffer (a macro's, a filter block's: these extend it, as Jinja does)."""
+        if frame.buffer is not None:
+            return super().visit_Output(node, frame)
+        if frame.require_output_check:
+            if self.has_known_extends:
+                return
+            self.writeline("if parent_template is None:")
+            self.indent()
+        finalize = self._make_finalize()
+        body: list = []
+        for child in node.nodes:
+            try:
+                if not (finalize.const or isinstance(child, jinja2.nodes.TemplateData)):
+                    raise jinja2.nodes.Impossible()
+                const = self._output_child_to_const(child, frame, finalize)
+            except (jinja2.nodes.Impossible, Exception):
+                body.append(child)
+                continue
+            if body and isinstance(body[-1], list):
+                body[-1].append(const)
+            else:
+                body.append([const])
+        if len(body) > 1:
+            self.writeline("yield _sitegen_join((")
+            self.indent()
+        for item in body:
+            if isinstance(item, list):
+                self.writeline(("yield " if len(body) == 1 else "") + self._output_const_repr(item)
+                               + ("," if len(body) > 1 else ""))
+            else:
+                if len(body) == 1:
+                    self.writeline("yield ", item)
+                else:
+                    self.newline(item)
+                self._output_child_pre(item, frame, finalize)
+                self.visit(item, frame)
+                self._output_child_post(item, frame, finalize)
+                if len(body) > 1:
+                    self.write(",")
+        if len(body) > 1:
+            self.outdent()
+            self.writeline("))")
+        if frame.require_output_check:
+            self.outdent()
 
-_DICT_ATTRS = frozenset(dir(dict))
+    @jinja2.compiler.optimizeconst
+    def visit_Getattr(self, node, frame) -> None:
+        if self.environment.is_async or node.attr in _DICT_ATTRS:
+            return jinja2.compiler.CodeGenerator.visit_Getattr.__wrapped__(self, node, frame)
+        name = repr(node.attr)
+        self.write("(_sitegen_o[" + name + "] if type(_sitegen_o := ")
+        self.visit(node.node, frame)
+        self.write(") is dict and " + name + " in _sitegen_o else environment.getattr(_sitegen_o, " + name + "))")
+
+
+_join = "".join
+
+
+
+class _Context(jinja2.runtime.Context):
+    """Jinja's context, whose ``call`` (every ``f(...)`` of a template) calls a C function or
+    method (``t.date_format.format(...)``, once per list item) straight away: such a function
+    can carry no ``jinja_pass_arg`` (nor can its ``__call__``), so Jinja's own ``call`` would only
+    look for one, twice, and drop the loop and block variables it is handed."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
+        if type(__obj) is not _BUILTIN:
+            return jinja2.runtime.Context.call(__self, __obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception")
 
 
 class _Environment(jinja2.Environment):
@@ -103,6 +192,7 @@ class _Environment(jinja2.Environment):
                 return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
+    context_class = _Context
     if _escape_inner is not None:
         code_generator_class = _CodeGenerator
 
@@ -127,7 +217,7 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
             pass
 
 
-_CODEGEN = "sitegen-escape-1" if _escape_inner is not None else "jinja"
+_CODEGEN = "sitegen-2" if _escape_inner is not None else "jinja"
 
 
 def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
