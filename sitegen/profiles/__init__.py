@@ -266,6 +266,14 @@ class _Compound:
     # what an element among the compound's candidates in a page index (PageIndex._candidates:
     # the elements of its id, of its class, of its tag) has left to pass to match it; None: nothing
     rest: "_Compound | None" = field(default=None, compare=False)
+    # where its candidates are when that is one list of the index: (0, id) in by_id, (1, class)
+    # in by_class, (2, tag) in by_tag; None: PageIndex._candidates chooses
+    source: tuple[int, str] | None = field(default=None, compare=False)
+    # matches, or a function that tests the same in fewer steps (a tag alone, an attribute alone)
+    test: Any = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "test", _fast_test(self) or self.matches)
 
     def matches(self, el) -> bool:
         if self.tag is not None and el.tag != self.tag:
@@ -305,6 +313,36 @@ class _Compound:
         return True
 
 
+def _fast_test(c: _Compound):
+    """A function of an element that gives what ``c.matches`` gives, for a compound that is a tag
+    alone or one attribute test alone (case-sensitive); None for any other."""
+    if c.id is not None or c.classes:
+        return None
+    if not c.attrs:
+        tag = c.tag
+        return (lambda el: el.tag == tag) if tag is not None else (lambda el: True)
+    if c.tag is not None or len(c.attrs) > 1:
+        return None
+    name, op, val, ci = c.attrs[0]
+    if ci:
+        return None
+    if op is None:
+        return lambda el: el.get(name) is not None
+    if op == "=":
+        return lambda el: el.get(name) == val
+    if op == "|=":
+        return lambda el: (a := el.get(name)) is not None and (a == val or a.startswith(val + "-"))
+    if not val:  # ~= ^= $= *= with an empty value match nothing
+        return lambda el: False
+    if op == "~=":
+        return lambda el: val in tokens(el.get(name) or "")
+    if op == "^=":
+        return lambda el: (el.get(name) or "").startswith(val)
+    if op == "$=":
+        return lambda el: (el.get(name) or "").endswith(val)
+    return lambda el: val in (el.get(name) or "")  # *=
+
+
 def _py_compound(parts: list) -> _Compound:
     tag, classes, ident, attrs = None, [], None, []
     for kind, m in parts:
@@ -336,7 +374,15 @@ def _py_compound(parts: list) -> _Compound:
         rest = _Compound(tag if classes else None, classes, None, attrs)
     if rest.tag is None and not rest.classes and not rest.attrs:
         rest = None
-    return _Compound(tag, classes, ident, attrs, rest)
+    if ident is not None:
+        source = (0, ident)
+    elif len(classes) == 1:
+        source = (1, classes[0])
+    elif not classes and tag is not None and not attrs:
+        source = (2, tag)
+    else:
+        source = None
+    return _Compound(tag, classes, ident, attrs, rest, source)
 
 
 @lru_cache(maxsize=4096)
@@ -357,7 +403,7 @@ def _chain(el, steps, k: int, scope) -> bool:
     if comb == " ":
         a = el.getparent()
         while a is not None:
-            if prev.matches(a) and _chain(a, steps, k - 1, scope):
+            if prev.test(a) and _chain(a, steps, k - 1, scope):
                 return True
             if a is scope:
                 return False
@@ -365,14 +411,14 @@ def _chain(el, steps, k: int, scope) -> bool:
         return False
     if comb == ">":
         a = el.getparent()
-        return a is not None and prev.matches(a) and _chain(a, steps, k - 1, scope)
+        return a is not None and prev.test(a) and _chain(a, steps, k - 1, scope)
     a = el.getprevious()
     while a is not None and not isinstance(a.tag, str):
         a = a.getprevious()
     if comb == "+":
-        return a is not None and prev.matches(a) and _chain(a, steps, k - 1, scope)
+        return a is not None and prev.test(a) and _chain(a, steps, k - 1, scope)
     while a is not None:  # ~
-        if isinstance(a.tag, str) and prev.matches(a) and _chain(a, steps, k - 1, scope):
+        if isinstance(a.tag, str) and prev.test(a) and _chain(a, steps, k - 1, scope):
             return True
         a = a.getprevious()
     return False
@@ -398,6 +444,7 @@ class PageIndex:
         # at the few links with a rel, not at every link)
         self._with_attr: dict[tuple[str, str], list] = {}
         order, by_tag, by_class, by_id = self.order, self.by_tag, self.by_class, self.by_id
+        self._lists = (by_id, by_class, by_tag)  # (_Compound.source)
         for i, el in enumerate(root.iter(etree.Element)):
             order[el] = i
             tag = el.tag
@@ -479,7 +526,8 @@ class PageIndex:
         """One alternative's matches under ``scope``, in document order."""
         last = len(steps) - 1
         comb, comp = steps[last]
-        cands = self._candidates(comp)
+        src = comp.source
+        cands = self._lists[src[0]].get(src[1], ()) if src is not None else self._candidates(comp)
         if last and comb in (" ", ">") and len(cands) > 8 \
                 and 2 * len(self._candidates(steps[last - 1][1])) < len(cands):
             # many candidates for the last step (``span.kw a``: every link of the page) and fewer
@@ -496,12 +544,7 @@ class PageIndex:
             if not last:
                 return [el for el in cands if under(el, scope)]
             return [el for el in cands if under(el, scope) and _chain(el, steps, last, scope)]
-        if rest.tag is not None and not rest.classes and not rest.attrs:  # (p.notice: the tag only)
-            tag = rest.tag
-            if not last:
-                return [el for el in cands if el.tag == tag and under(el, scope)]
-            return [el for el in cands if el.tag == tag and under(el, scope) and _chain(el, steps, last, scope)]
-        matches = rest.matches
+        matches = rest.test
         if not last:
             return [el for el in cands if matches(el) and under(el, scope)]
         return [el for el in cands if matches(el) and under(el, scope) and _chain(el, steps, last, scope)]
@@ -513,7 +556,7 @@ class PageIndex:
         order = self.order
         kind = comp.tag if comp.tag is not None else etree.Element
         # (the walk gives elements of the compound's tag: a tag alone has nothing left to test)
-        test = comp.matches if comp.id is not None or comp.classes or comp.attrs else None
+        test = comp.test if comp.id is not None or comp.classes or comp.attrs else None
         found = set()
         for h in heads:
             for el in (h.iterdescendants(kind) if comb == " " else h.iterchildren(kind)):
