@@ -229,6 +229,8 @@ class PageMeta:
     source_path: str | None = None  # the page's own file path (dates of pages without a URL)
 
 
+_LANG = _lazy_re(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+_ABS_URL = _lazy_re(r"https?://[^/\s]+")
 _WRAPPER = _lazy_re(r"""^\s*<text\s+id\s*=\s*"([^"]*)"(?:\s+title\s*=\s*"([^"]*)")?""", re.I)
 _LEAD_COMMENT = _lazy_re(r"^\s*<!--\s*(https?://[^\s>]+?)\s*-->")
 
@@ -261,7 +263,7 @@ def read_meta(root, text: str, by_tag: dict | None = None) -> PageMeta:
         metas, scripts, links = root.iter("meta"), root.iter("script"), root.iter("link")
         t = root.find(".//title")
     lang = root.get("lang") or root.get("xml:lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
-    if lang and re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*", lang.strip()):
+    if lang and _LANG.fullmatch(lang.strip()):
         pm.lang = lang.strip().replace("_", "-")
     for m in metas:
         key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
@@ -293,17 +295,18 @@ def read_meta(root, text: str, by_tag: dict | None = None) -> PageMeta:
     wm = _WRAPPER.match(head)
     if wm:
         pm.wrapper_title = htmllib.unescape(wm.group(2) or "")
+    lead = _LEAD_COMMENT.match(head)
     candidates = [
         (canonical, "canonical link"),
         (pm.meta.get("og:url"), "og:url"),
         (htmllib.unescape(wm.group(1)) if wm else None, "dataset <text id> wrapper"),
-        (_LEAD_COMMENT.match(head).group(1) if _LEAD_COMMENT.match(head) else None, "leading <!--URL--> comment"),
+        (lead.group(1) if lead else None, "leading <!--URL--> comment"),
     ]
     for u, why in candidates:
         u = (u or "").strip()
         if u.startswith("//"):
             u = "https:" + u
-        if re.match(r"https?://[^/\s]+", u):
+        if _ABS_URL.match(u):
             pm.url, pm.url_from = u, why
             break
         if u.startswith("/") and not pm.url:
@@ -1159,7 +1162,7 @@ class BodyWriter:
         buf.clear()  # (in place: walk_children holds it)
         if raw.isspace():
             return  # the white space between blocks: no text, no tag, no line break
-        for para in _split_lines(raw):
+        for para in _split_lines(raw) if _BR in raw else (_strip_indent(raw),):  # (_split_lines' own test)
             plain = norm_ws(_TAGS.sub("", para) if "<" in para else para)
             if not plain and "<img" not in para:
                 continue

@@ -513,7 +513,12 @@ class PageIndex:
         if len(alts) == 1:
             return self._select(scope, alts[0])
         out = []
+        lists = self._lists
         for steps in alts:
+            if len(steps) == 1:
+                src = steps[0][1].source
+                if src is not None and src[1] not in lists[src[0]]:
+                    continue  # (a list of classes: most name none of the page's)
             found = self._select(scope, steps)
             if found:
                 out += found
