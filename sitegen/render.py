@@ -68,7 +68,10 @@ def _escape_str(s, _inner=_escape_inner, _str=str, _escape=markupsafe.escape):
 
 
 _DICT_ATTRS = frozenset(dir(dict))
-_BUILTIN = type(len)  # a function or method written in C: it cannot carry a ``jinja_pass_arg``
+# What ``_Context.call`` calls straight away: a function or method written in C (which cannot
+# carry a ``jinja_pass_arg``) and a template's macro (Jinja's ``Macro``, which has none).
+_PLAIN_CALLABLES = frozenset(c for c in (type(len), jinja2.runtime.Macro)
+                             if not hasattr(c, "jinja_pass_arg") and not hasattr(c.__call__, "jinja_pass_arg"))
 
 
 class _CodeGenerator(jinja2.compiler.CodeGenerator):
@@ -78,8 +81,9 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
       compile time (where an ``{% autoescape %}`` block makes it depend on run time, Jinja's own
       code is kept);
     - the parts of one output node (text and ``{{ ... }}`` between two statements) yielded as one
-      string, joined (a part yielded passes through every generator of the page: its blocks and
-      the templates they extend), instead of each alone;
+      string, joined, and so is the whole output of a block, or of the template extended (a part
+      yielded passes through every generator of the page, the blocks and the templates they
+      extend: now through one);
     - ``x.name`` looked up in a plain dict inline, with ``_Environment.getattr`` (a Python call
       per lookup) asked only for anything else: the same value, or the same undefined."""
 
@@ -143,6 +147,11 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         if frame.require_output_check:
             self.outdent()
 
+    def writeline(self, x: str, node=None, extra: int = 0) -> None:
+        if x.startswith("yield from context.blocks[") or x == "yield from parent_template.root_render_func(context)":
+            x = "yield _sitegen_join(" + x[len("yield from "):] + ")"  # (a block, or the template extended)
+        super().writeline(x, node, extra)
+
     @jinja2.compiler.optimizeconst
     def visit_Getattr(self, node, frame) -> None:
         if self.environment.is_async or node.attr in _DICT_ATTRS:
@@ -159,12 +168,12 @@ _join = "".join
 
 class _Context(jinja2.runtime.Context):
     """Jinja's context, whose ``call`` (every ``f(...)`` of a template) calls a C function or
-    method (``t.date_format.format(...)``, once per list item) straight away: such a function
-    can carry no ``jinja_pass_arg`` (nor can its ``__call__``), so Jinja's own ``call`` would only
+    method (``t.date_format.format(...)``, once per list item) or a macro straight away: neither
+    carries a ``jinja_pass_arg`` (nor does its ``__call__``), so Jinja's own ``call`` would only
     look for one, twice, and drop the loop and block variables it is handed."""
 
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
-        if type(__obj) is not _BUILTIN:
+        if type(__obj) not in _PLAIN_CALLABLES:
             return jinja2.runtime.Context.call(__self, __obj, *args, **kwargs)
         kwargs.pop("_block_vars", None)
         kwargs.pop("_loop_vars", None)
@@ -193,6 +202,17 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
     context_class = _Context
+
+    def make_globals(self, d):
+        """Jinja's ``ChainMap(d, self.globals)`` as one dict of the same items: a Python-level
+        ChainMap was copied item by item into every page's context, and compared key by key
+        with the render's for each ``{% from ... import %}``. (Renderer sets the environment's
+        globals once, before it loads any template: a ChainMap would show no later change.)"""
+        merged = dict(self.globals)
+        if d:
+            merged.update(d)
+        return merged
+
     if _escape_inner is not None:
         code_generator_class = _CodeGenerator
 
