@@ -453,10 +453,7 @@ class PageIndex:
                 by_tag[tag] = [el]
             else:
                 lst.append(el)
-            keys = el.keys()  # (one call, and none for the third of the elements without attributes)
-            if not keys:
-                continue
-            cls = el.get("class") if "class" in keys else None
+            cls = el.get("class")
             if cls:
                 # printable: the only whitespace in it is the space, where str.split() splits
                 # as HTML does (tokens)
@@ -469,8 +466,8 @@ class PageIndex:
                         by_class[c] = [el]
                     else:
                         lst.append(el)
-            if "id" in keys:
-                ident = el.get("id")
+            ident = el.get("id")
+            if ident is not None:
                 lst = by_id.get(ident)
                 if lst is None:
                     by_id[ident] = [el]
