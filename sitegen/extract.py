@@ -337,6 +337,7 @@ _DATE_PATTERNS = [
     _lazy_re(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)"),
     _lazy_re(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)"),
 ]
+_EPOCH = _lazy_re(r"\d{9,10}(?:\.\d+)?|\d{12,13}")
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 _EN_DATE = _lazy_re(r"\b(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+((?:19|20)\d{2})\b|"
                       r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+"
@@ -358,7 +359,7 @@ def parse_date(s: str | None, compact: bool = True) -> str | None:
     if not s:
         return None
     s = s.strip()
-    if re.fullmatch(r"\d{9,10}(?:\.\d+)?|\d{12,13}", s):  # epoch seconds / milliseconds
+    if _EPOCH.fullmatch(s):  # epoch seconds / milliseconds
         v = float(s)
         if v > 1e11:
             v /= 1000
