@@ -77,9 +77,9 @@ _PLAIN_CALLABLES = frozenset(c for c in (type(len), jinja2.runtime.Macro)
 class _CodeGenerator(jinja2.compiler.CodeGenerator):
     """Jinja's code generator, with the same results from cheaper code:
 
-    - ``_escape_str`` for the output of ``{{ ... }}`` where autoescape is known to be on at
-      compile time (where an ``{% autoescape %}`` block makes it depend on run time, Jinja's own
-      code is kept);
+    - ``_escape_str`` (written inline) for the output of ``{{ ... }}`` where autoescape is known
+      to be on at compile time (where an ``{% autoescape %}`` block makes it depend on run time,
+      Jinja's own code is kept);
     - the parts of one output node (text and ``{{ ... }}`` between two statements) yielded as one
       string, joined, and so is the whole output of a block, or of the template extended (a part
       yielded passes through every generator of the page, the blocks and the templates they
@@ -90,15 +90,24 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
     def visit_Template(self, node, frame=None) -> None:
         super().visit_Template(node, frame)
         # (run before any render)
-        self.writeline(f"from {__name__} import _escape_str as _sitegen_escape, _join as _sitegen_join")
+        self.writeline(f"from {__name__} import _escape_str as _sitegen_escape, _escape_inner as _sitegen_escape_inner, "
+                       "_join as _sitegen_join")
+        self.writeline("from markupsafe import escape as _sitegen_markup_escape")
 
     def _output_child_pre(self, node, frame, finalize) -> None:
         if not frame.eval_ctx.volatile and frame.eval_ctx.autoescape:
-            self.write("_sitegen_escape(")
-            if finalize.src is not None:
-                self.write(finalize.src)
+            if finalize.src is None:  # (_escape_str, inline)
+                self.write("(_sitegen_escape_inner(_sitegen_v) if type(_sitegen_v := ")
+            else:
+                self.write("_sitegen_escape(" + finalize.src)
         else:
             super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node, frame, finalize) -> None:
+        if not frame.eval_ctx.volatile and frame.eval_ctx.autoescape and finalize.src is None:
+            self.write(") is str else _sitegen_markup_escape(_sitegen_v))")
+        else:
+            super()._output_child_post(node, frame, finalize)
 
     def visit_Output(self, node, frame) -> None:
         """Jinja's ``visit_Output`` (3.1), with the parts of the node yielded as one string
@@ -237,7 +246,7 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
             pass
 
 
-_CODEGEN = "sitegen-2" if _escape_inner is not None else "jinja"
+_CODEGEN = "sitegen-3" if _escape_inner is not None else "jinja"
 
 
 def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:

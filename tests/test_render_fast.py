@@ -257,3 +257,40 @@ def test_the_theme_renders_as_with_jinjas_own_code(tmp_path):
     }
     for name, ctx in contexts.items():
         assert r.env.get_template(name).render(ctx) == plain.get_template(name).render(ctx), name
+
+
+# --- list items -----------------------------------------------------------------------------------
+def test_list_items_are_those_of_item_from_every_origin():
+    """``plan._items`` (``_href`` written out) against ``plan._item`` per entry, from list pages
+    of every kind and from origins that are not plain paths, to targets plain or not."""
+    from test_render_paths import PATHS
+
+    from sitegen import plan
+    from sitegen.taxonomy import Entry
+
+    rng = random.Random(5)
+    names = ["美国", "a b", "a%b", "经济", "x"]
+    tag_paths = {n: rng.choice([f"tags/{n}/index.html", f"tags/{n}/page/2/index.html", "tags/index.html",
+                                "a//b.html", "../up.html"]) for n in names}
+    tag_paths["美国"] = "tags/美国/index.html"
+    entries = [Entry(id=f"s/{i}.html", path=rng.choice(PATHS), title=f"题{i} <", date=rng.choice([None, "2024-05-06"]),
+                     summary=rng.choice(["", "摘要"]), source=rng.choice([None, "源"]),
+                     tags=tuple(rng.sample(names, rng.randint(0, 3))), url=None, author=None, language=None,
+                     body_key="k")
+               for i in range(60)]
+    entries = [e for e in entries if e.path]  # (an entry has a path)
+    checked = 0
+    for frm in PATHS:
+        o = plan._origin(frm)
+        try:
+            want = [plan._item(o, e, tag_paths) for e in entries]
+        except ValueError:  # (urls.href's, for a path it refuses: the same error)
+            with pytest.raises(ValueError):
+                plan._items(plan._origin(frm), entries, tag_paths)
+            continue
+        o = plan._origin(frm)  # (a fresh memo of links, as each page has)
+        got = plan._items(o, entries, tag_paths)
+        checked += 1
+        assert got == want, frm
+        assert [list(d) for d in got] == [list(d) for d in want]  # (the keys in the same order)
+    assert checked > 30
