@@ -18,6 +18,7 @@ import jinja2
 import jinja2.compiler
 import jinja2.nodes
 import jinja2.runtime
+import jinja2.utils
 import markupsafe
 
 from . import __version__
@@ -68,10 +69,12 @@ def _escape_str(s, _inner=_escape_inner, _str=str, _escape=markupsafe.escape):
 
 
 _DICT_ATTRS = frozenset(dir(dict))
-# What ``_Context.call`` calls straight away: a function or method written in C (which cannot
-# carry a ``jinja_pass_arg``) and a template's macro (Jinja's ``Macro``, which has none).
-_PLAIN_CALLABLES = frozenset(c for c in (type(len), jinja2.runtime.Macro)
-                             if not hasattr(c, "jinja_pass_arg") and not hasattr(c.__call__, "jinja_pass_arg"))
+_BUILTIN = type(len)  # a function or method written in C: it cannot carry a ``jinja_pass_arg``
+# A template's macro: Jinja's ``Macro``, whose ``__call__`` (and nothing else) asks for the eval
+# context (checked here, so that another Jinja's macros take Jinja's own way).
+_MACRO = jinja2.runtime.Macro
+_MACRO_TAKES_EVAL_CTX = (not hasattr(_MACRO, "jinja_pass_arg")
+                         and getattr(_MACRO.__call__, "jinja_pass_arg", None) is jinja2.utils._PassArg.eval_context)
 
 
 class _CodeGenerator(jinja2.compiler.CodeGenerator):
@@ -177,12 +180,16 @@ _join = "".join
 
 class _Context(jinja2.runtime.Context):
     """Jinja's context, whose ``call`` (every ``f(...)`` of a template) calls a C function or
-    method (``t.date_format.format(...)``, once per list item) or a macro straight away: neither
-    carries a ``jinja_pass_arg`` (nor does its ``__call__``), so Jinja's own ``call`` would only
-    look for one, twice, and drop the loop and block variables it is handed."""
+    method (``t.date_format.format(...)``, once per list item) straight away, and a macro with
+    the eval context first: that is all Jinja's own ``call`` does for them, after looking for a
+    ``jinja_pass_arg`` twice (a C function cannot carry one; a macro's ``__call__`` asks for the
+    eval context), and dropping the loop and block variables it is handed."""
 
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
-        if type(__obj) not in _PLAIN_CALLABLES:
+        kind = type(__obj)
+        if kind is _MACRO and _MACRO_TAKES_EVAL_CTX:
+            args = (__self.eval_ctx, *args)  # (what Jinja's call hands a macro's __call__)
+        elif kind is not _BUILTIN:
             return jinja2.runtime.Context.call(__self, __obj, *args, **kwargs)
         kwargs.pop("_block_vars", None)
         kwargs.pop("_loop_vars", None)

@@ -178,7 +178,7 @@ TEMPLATES = {
 {% set ns.total = ns.total + (item.n if item.n is defined else 0) %}{{ row(item) }}{% call row(item, sep='|') %}[{{ item.title }}]{% endcall %}
 {% filter upper %}{{ item.title }}{% endfilter %}{% set cap %}{{ item.title }}!{% endset %}{{ cap }}</li>
 {% endfor %}{{ ns.total }}{{ obj.title }}{{ obj.items }}{{ obj.method(1) }}{{ ctx_fn(2) }}{{ name.upper() }}
-{{ raw }}{{ raw.upper() }}{% autoescape false %}{{ unsafe }}{% endautoescape %}{{ unsafe }}{{ n }}{{ none_val }}
+{{ raw }}{{ raw.upper() }}{% autoescape false %}{{ unsafe }}{{ row(items[0]) }}{{ row(items[0]) ~ unsafe }}{% endautoescape %}{{ row(items[2]) ~ unsafe }}{{ unsafe }}{{ n }}{{ none_val }}
 {{ items | map(attribute='title') | join(',') }}{{ items | selectattr('date') | list | length }}{{ nested.a.b.c }}
 {{ "%s-%s" | format(name, n) }}{{ site.title ~ "|" ~ page.title }}{{ gen.__next__() is defined }}
 {% endblock %}""",
