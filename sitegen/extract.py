@@ -555,6 +555,10 @@ _SHARE_HEAD = _lazy_re(r"\s*(?:分享|转发|轉發|share)", re.I)
 _SHARE_TEXT = _lazy_re(r"^(?:分享(?:到|至|给|給|本文|此文|文章)?|转发到|轉發到|Share(?: this(?: article| story)?| on)?)\s*[：:]", re.I)
 
 
+# the elements a share bar without a share class/id can be (found by its text)
+_SHARE_TEXT_TAGS = frozenset(["div", "p", "ul", "ol", "section", "span", "aside", "li", "footer"])
+
+
 def is_share_bar(el, ci: str | None = None) -> bool:
     """A share bar ("分享到：微博 微信…", social buttons): by class/id (``share-bar``,
     ``social-share``, ``a2a_kit``, ``bdsharebuttonbox``…) or by its text, and short either way."""
@@ -565,7 +569,7 @@ def is_share_bar(el, ci: str | None = None) -> bool:
         ci = classid(el)
     by_class = bool(ci) and _SHARE_CLASS.found(ci)
     if not by_class:
-        if tag not in ("div", "p", "ul", "ol", "section", "span", "aside", "li", "footer"):
+        if tag not in _SHARE_TEXT_TAGS:
             return False
         # cheap test of the first characters (own text, else the first child's) before the whole text
         head = el.text
@@ -685,7 +689,8 @@ def strip_page(root, explain: list[str] | None = None) -> None:
                     continue
             else:
                 ci = ""
-        if el is not root and is_share_bar(el, ci):
+        # (without a class or id, only an element of _SHARE_TEXT_TAGS can be a share bar)
+        if (ci or tag in _SHARE_TEXT_TAGS) and el is not root and is_share_bar(el, ci):
             p = el.getparent()
             while p is not None and p not in shares:
                 p = p.getparent()

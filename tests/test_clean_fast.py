@@ -273,3 +273,18 @@ def test_body_writer_writes_what_it_wrote(name, body, base):
     w.walk_children(root)
     html_ = w.html()
     assert (html_, w.texts, w.unresolved) == _EXPECTED[name]
+
+
+@pytest.mark.parametrize("tag", ["div", "p", "ul", "ol", "section", "span", "aside", "li", "footer", "td", "b", "a",
+                                 "article", "h3"])
+@pytest.mark.parametrize("attrs", ["", ' class="share-bar"', ' id="x"'])
+def test_strip_page_removes_the_share_bars_is_share_bar_names(tag, attrs):
+    # (strip_page asks is_share_bar only of elements that can be one: with a class or id, or of a
+    # tag a share bar found by its text can be)
+    html_ = f"<div><p>正文</p><{tag}{attrs}>分享到：<a href='#'>微博</a> 微信</{tag}><p>正文二</p></div>"
+    root = lxml.html.fragment_fromstring(html_, create_parent="body")
+    bar = root[0][1]
+    assert bar.tag == tag
+    want = X.is_share_bar(bar, X.classid(bar))
+    X.strip_page(root, [])
+    assert (bar.getparent() is None) == want
