@@ -609,8 +609,9 @@ def unwrap(el) -> None:
         return
     if not len(el) and isinstance(el, lxml.html.HtmlElement):
         # no children (a keyword link, a tag link): what drop_tag does, without its search for
-        # the element among its siblings and its slice assignment (~3x faster): the text and the
-        # tail go where drop_tag puts them, the text first, and the element goes (with its tail)
+        # the element among its siblings and its slice assignment (a bench page's unwraps:
+        # 52 -> 33 us): the text and the tail go where drop_tag puts them, the text first, and
+        # the element goes (with its tail)
         text = (el.text or "") + (el.tail or "")
         if text:
             prev = el.getprevious()
