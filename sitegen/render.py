@@ -69,6 +69,7 @@ def _escape_str(s, _inner=_escape_inner, _str=str, _escape=markupsafe.escape):
 
 
 _DICT_ATTRS = frozenset(dir(dict))
+_STR_ATTRS = frozenset(a for a in dir(str) if a.isidentifier() and not a.startswith("_"))
 _BUILTIN = type(len)  # a function or method written in C: it cannot carry a ``jinja_pass_arg``
 # A template's macro: Jinja's ``Macro``, whose ``__call__`` (and nothing else) asks for the eval
 # context (checked here, so that another Jinja's macros take Jinja's own way).
@@ -87,8 +88,9 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
       string, joined, and so is the whole output of a block, or of the template extended (a part
       yielded passes through every generator of the page, the blocks and the templates they
       extend: now through one);
-    - ``x.name`` looked up in a plain dict inline, with ``_Environment.getattr`` (a Python call
-      per lookup) asked only for anything else: the same value, or the same undefined."""
+    - ``x.name`` looked up in a plain dict inline, and a str's own method (``s.format``) taken
+      from a str inline, with ``_Environment.getattr`` (a Python call per lookup) asked only for
+      anything else: the same value, or the same undefined."""
 
     def visit_Template(self, node, frame=None) -> None:
         super().visit_Template(node, frame)
@@ -171,7 +173,10 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         name = repr(node.attr)
         self.write("(_sitegen_o[" + name + "] if type(_sitegen_o := ")
         self.visit(node.node, frame)
-        self.write(") is dict and " + name + " in _sitegen_o else environment.getattr(_sitegen_o, " + name + "))")
+        self.write(") is dict and " + name + " in _sitegen_o else ")
+        if node.attr in _STR_ATTRS:  # (a str's own method: ``t.date_format.format``)
+            self.write("_sitegen_o." + node.attr + " if type(_sitegen_o) is str else ")
+        self.write("environment.getattr(_sitegen_o, " + name + "))")
 
 
 _join = "".join
@@ -253,7 +258,7 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
             pass
 
 
-_CODEGEN = "sitegen-3" if _escape_inner is not None else "jinja"
+_CODEGEN = "sitegen-4" if _escape_inner is not None else "jinja"
 
 
 def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
