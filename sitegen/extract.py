@@ -1113,12 +1113,19 @@ _INDENT = _lazy_re(r"^[\u3000\u00a0 \t]{2,}|^\u3000")
 
 
 def esc(s: str) -> str:
-    # htmllib.escape(s, quote=False), its three replacements without its call
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # htmllib.escape(s, quote=False): its three replacements, without its call, and only when
+    # there is something to replace (three "in" tests cost a fifth of three replacements that
+    # find nothing in CJK text)
+    if "&" in s or "<" in s or ">" in s:
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s
 
 
 def _attr(s: str) -> str:
-    return htmllib.escape(s, quote=True)
+    # htmllib.escape(s, quote=True), only when there is something to replace (as esc)
+    if "&" in s or "<" in s or ">" in s or '"' in s or "'" in s:
+        return htmllib.escape(s, quote=True)
+    return s
 
 
 class BodyWriter:
@@ -1188,13 +1195,15 @@ class BodyWriter:
         append = self.buf.append  # (flush empties the list in place)
         node = self.node
         t = el.text
-        if t:
-            append(t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))  # esc(t)
+        if t:  # (esc, inlined)
+            append(t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                   if "&" in t or "<" in t or ">" in t else t)
         for c in el:
             node(c)
             t = c.tail
             if t:
-                append(t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+                append(t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                       if "&" in t or "<" in t or ">" in t else t)
 
     def node(self, el) -> None:
         tag = el.tag

@@ -201,9 +201,10 @@ def test_share_bar_head_as_on_the_stripped_text(text, first_child):
 
 def test_esc_is_html_escape():
     rnd = random.Random(3)
-    for _ in range(500):
+    for _ in range(2000):
         s = "".join(rnd.choice("a&<>\"'字 ;#x\n") for _ in range(rnd.randint(0, 12)))
         assert X.esc(s) == html.escape(s, quote=False)
+        assert X._attr(s) == html.escape(s, quote=True)
 
 
 CASES = [
@@ -223,12 +224,15 @@ CASES = [
     ("whitespace", "<div>\n\n  <p>x</p>\u00a0<p>y</p>\u3000\n<div> </div><span> </span></div>", None),
     ("wrapped", "<div><p>这是一行被硬换行的文字内容一二三四五六<br>这是一行被硬换行的文字内容一二三四五六<br>这是一行被硬换行的文字内容一二三四五六<br>短。</p></div>", None),
     ("comment-pi", "<div>t<!-- c -->u<p>p</p><?pi x?>v</div>", None),
+    ("lone-escapes", "<div><p>a &gt; b</p>c &lt; d<p>e &amp; f<a href=\"http://x/?a=1&amp;b='2'\">q\"</a>&gt;</p></div>", None),
     ("nbsp-amp", "<div><p>&nbsp;&nbsp;indented &amp;amp; text</p><p>&lt;tag&gt;</p></div>", None),
 ]
 
 # what the writer wrote for each case before its fast paths (dispatch of the common tags first,
 # white space between blocks not split into lines, escaping inlined)
 _EXPECTED = {
+    'lone-escapes': ('<p>a &gt; b</p>\n<p>c &lt; d</p>\n<p>e &amp; f<a href="http://x/?a=1&amp;b=&#x27;2&#x27;">q"</a>&gt;</p>',
+        ['a > b', 'c < d', 'e & fq">'], (0, 0)),
     'plain': ('<p>One &amp; two &lt;b&gt;</p>\n<p>Three</p>',
         ['One & two <b>', 'Three'], (0, 0)),
     'breaks': ('<p>line one is long enough here line two is long enough here</p>\n<p>new para</p>',
