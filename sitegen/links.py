@@ -233,6 +233,10 @@ _TAG_NAME = re.compile(r"<(/?[a-z][a-z0-9]*)")
 _CHANGED_TAG = re.compile(r"<(?:(a|img)(?=[ \t\n>])([^>]*)|([a-z][a-z0-9]*)([ \t\n][^>]*)|(br|hr)|/(a))>")
 
 
+# A link out of the mirror as a sanitised body has it, which the rewrite gives back as it is: an
+# http(s) URL of printable ASCII with nothing to escape or unescape (no " & < >) and nothing
+# urlsplit refuses (no [ ] \\), then the rel the rewrite sets, attributes in sorted order.
+_PLAIN_EXTERNAL_A = re.compile(r' href="(https?://[!#-%\'-;=?-Z^_a-~]*)" rel="noopener noreferrer"')
 _SCHEMES: dict[str, str] = {}  # URL -> urlsplit(URL).scheme (the same links recur across bodies)
 
 
@@ -276,6 +280,11 @@ def _rewrite_fast(body: str, link_map: dict[str, str], images: str) -> str | Non
             return f"<{void}/>"
         if special is None:
             special, raw = name, raw_other
+        elif special == "a":
+            plain = _PLAIN_EXTERNAL_A.fullmatch(raw)
+            if plain is not None and plain.group(1) not in link_map:
+                unwrapped.append(False)
+                return m.group()  # (what _start_tag makes of it: the same tag)
         attrs: dict[str, str] = {}
         for k, v in _ATTR.findall(raw):
             if k in _LIST_ATTRS or (k == "rel" and special != "a") or k in attrs:

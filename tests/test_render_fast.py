@@ -59,6 +59,13 @@ TAKEN = [
     '<abbr title="a &amp; b">x</abbr>', "<table><tr><td>1</td></tr></table>",
     '<p title="say &quot;hi&quot;">q</p>', '<p title="a\tb">a</p>',
     '<a href="https://a.b/it\'s">it</a>', '<a href="https://a.b/&amp;x">amp</a>',
+    # links out as sanitised bodies have them (given back as they are), and others like them
+    '<p><a href="https://x.org/a?b=1#c" rel="noopener noreferrer">外</a></p>',
+    '<a href="https://www.bannedbook.org/bnews/1.html" rel="noopener noreferrer">本地</a>',
+    '<a href="http://x.org/a b" rel="noopener noreferrer">sp</a>', '<a href="http://x.org/[x" rel="noopener noreferrer">b</a>',
+    '<a href="https://a.b/it\'s" rel="noopener noreferrer">q</a>', '<a href="https://x.org/&amp;" rel="noopener noreferrer">a</a>',
+    '<a href="https://中文.org/" rel="noopener noreferrer">n</a>', '<a href="HTTPS://X.org/" rel="noopener noreferrer">u</a>',
+    '<a rel="noopener noreferrer" href="https://x.org/">o</a>',
 ]
 # Bodies it leaves to the loop: texts the loop changes, markup outside its grammar, or nesting
 # and attributes the loop itself refuses.
@@ -67,7 +74,7 @@ DECLINED = [
     "\n\n", "<p>\t</p>", "<p>a\tb</p>", "<p>a\x0cb</p>", "<p>a\r\nb</p>", "<p>a</p>\t", "<P>a</P>",
     "<p>a", "a</p>", "<p><b>a</p></b>", "<br/>", "</br>", "<p/>", '<p class="x">a</p>',
     '<p rel="x">a</p>', '<p id="a" id="b">x</p>', '<a rel="a  b" href="#">x</a>', "<pre>x</pre>",
-    "<script>x</script>", "<!-- c --><p>a</p>", "<p>a < b</p>", '<p title=x>a</p>', "<p\t>a</p>",
+    '<a href="https://x.org/" rel="noopener  noreferrer">r</a>', "<script>x</script>", "<!-- c --><p>a</p>", "<p>a < b</p>", '<p title=x>a</p>', "<p\t>a</p>",
     "<p title='x'>t</p>",
 ]
 
