@@ -174,6 +174,8 @@ def _control_ratio(sample: bytes) -> float:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
+    if data.find(b"\x00", 0, 4096) < 0:
+        return None  # (no NUL in the sample: neither count below can pass; most pages, at once)
     sample = data[:4096]
     if len(sample) < 16:
         return None
