@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jinja2
 import jinja2.compiler
+import jinja2.filters
 import jinja2.nodes
 import jinja2.runtime
 import jinja2.utils
@@ -238,6 +239,23 @@ class _Environment(jinja2.Environment):
         code_generator_class = _CodeGenerator
 
 
+# The JSON the theme's ``tojson`` writes (the environment's ``json.dumps_kwargs`` policy), and an
+# encoder of it made once: ``json.dumps`` makes one per call for any argument but the defaults.
+_JSON_KWARGS = {"sort_keys": True, "ensure_ascii": False}
+_JSON_ENCODER = json.JSONEncoder(**_JSON_KWARGS)
+
+
+@jinja2.pass_eval_context
+def _tojson(eval_ctx, value, indent=None):
+    """Jinja's ``tojson`` (``htmlsafe_json_dumps``), by ``_JSON_ENCODER`` while the policies are
+    the renderer's own."""
+    policies = eval_ctx.environment.policies
+    if indent is not None or policies["json.dumps_function"] is not None or policies["json.dumps_kwargs"] is not _JSON_KWARGS:
+        return jinja2.filters.do_tojson(eval_ctx, value, indent)
+    return markupsafe.Markup(_JSON_ENCODER.encode(value).replace("<", "\\u003c").replace(">", "\\u003e")
+                             .replace("&", "\\u0026").replace("'", "\\u0027"))
+
+
 # (template folders, theme hash, language) -> (environment, strings, compiled templates)
 _ENV_CACHE: dict[tuple, tuple[jinja2.Environment, dict, dict[str, jinja2.Template]]] = {}
 
@@ -299,7 +317,8 @@ class Renderer:
             bytecode_cache=_bytecode_cache(bytecode_dir),
         )
         self.strings = self._strings(language)
-        self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+        self.env.policies["json.dumps_kwargs"] = _JSON_KWARGS
+        self.env.filters["tojson"] = _tojson
         # Interface strings are the same for every page: a global, so imported macros see them too.
         self.env.globals["t"] = self.strings
         self._templates: dict[str, jinja2.Template] = {}

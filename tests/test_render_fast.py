@@ -301,3 +301,13 @@ def test_list_items_are_those_of_item_from_every_origin():
         assert got == want, frm
         assert [list(d) for d in got] == [list(d) for d in want]  # (the keys in the same order)
     assert checked > 30
+
+
+def test_tojson_writes_what_jinjas_writes():
+    r = Renderer(None, "zh-CN")
+    plain = jinja2.Environment(autoescape=True)
+    plain.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    src = "{{ v | tojson }}|{{ v | tojson(2) }}|{{ v | tojson | length }}"
+    for v in [{"b": "</script><x>&'\"", "a": ["中文", 1, 2.5, None, True], "c": {"z": 1, "y": [{}]}}, "x", 3, None, [],
+              {"\u2028": "\u2029", "k": float("inf")}, markupsafe.Markup("<b>")]:
+        assert r.env.from_string(src).render(v=v) == plain.from_string(src).render(v=v), v
