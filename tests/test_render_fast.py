@@ -188,7 +188,14 @@ TEMPLATES = {
 {{ raw }}{{ raw.upper() }}{% autoescape false %}{{ unsafe }}{{ row(items[0]) }}{{ row(items[0]) ~ unsafe }}{% endautoescape %}{{ row(items[2]) ~ unsafe }}{{ unsafe }}{{ n }}{{ none_val }}
 {{ items | map(attribute='title') | join(',') }}{{ items | selectattr('date') | list | length }}{{ nested.a.b.c }}
 {{ "%s-%s" | format(name, n) }}{{ site.title ~ "|" ~ page.title }}{{ gen.__next__() is defined }}
+{% for item in items if item.n is defined %}{{ item.title }}{% else %}none{% endfor %}
+{% for item in items | selectattr("date") %}{{ loop.index }}{{ item.date[:4] }}{% endfor %}
+{% for k, v in nested.a.items() %}{{ k }}={{ v.c }}{% endfor %}{% include "inc.html" %}
+{% with x = items[0], y = site %}{{ x.title }}{{ y.title }}{% endwith %}{{ nested.a.b.c if nested.a is defined else "-" }}
+{% for node in tree recursive %}<{{ node.name }}>{{ loop(node.kids) if node.kids }}{% endfor %}
+{% import "_m.html" as m %}{{ m.row(items[2]) }}{{ [site.title, page.title] | join }}{{ {"k": site.title}.k }}
 {% endblock %}""",
+    "inc.html": "[{{ site.title }}{% for item in items %}{{ item.title }}{% endfor %}]",
 }
 
 
@@ -200,6 +207,7 @@ def _context():
                   {"title": "三 'x'", "date": "2023-01-02", "tags": [{"name": "a", "href": "../a b.html"}] * 2}],
         "obj": _Obj(), "ctx_fn": _ctx_fn, "raw": markupsafe.Markup("<em>安全</em>"), "unsafe": "<x>", "n": 3,
         "none_val": None, "nested": {"a": {"b": {"c": "深"}}}, "gen": iter(()),
+        "tree": [{"name": "根 &", "kids": [{"name": "枝", "kids": []}, {"name": "叶", "kids": None}]}],
     }
 
 
