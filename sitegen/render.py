@@ -183,7 +183,6 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
 _join = "".join
 
 
-
 class _Context(jinja2.runtime.Context):
     """Jinja's context, whose ``call`` (every ``f(...)`` of a template) calls a C function or
     method (``t.date_format.format(...)``, once per list item) straight away, and a macro with
@@ -208,7 +207,7 @@ class _Context(jinja2.runtime.Context):
 
 class _Environment(jinja2.Environment):
     """Jinja's environment, with ``item.name`` on a plain dict looked up as the key directly,
-    and ``_CodeGenerator``'s escaping.
+    ``_CodeGenerator``'s code, ``_Context``'s calls and plain dicts of globals (``make_globals``).
 
     Jinja tries ``getattr(obj, name)`` first and falls back to ``obj[name]``: on the plain dicts
     every render context is made of, that raises and catches an AttributeError per ``{{ x.y }}``
@@ -250,7 +249,7 @@ def _tojson(eval_ctx, value, indent=None):
     """Jinja's ``tojson`` (``htmlsafe_json_dumps``), by ``_JSON_ENCODER`` while the policies are
     the renderer's own."""
     policies = eval_ctx.environment.policies
-    if indent is not None or policies["json.dumps_function"] is not None or policies["json.dumps_kwargs"] is not _JSON_KWARGS:
+    if indent is not None or policies["json.dumps_function"] is not None or policies["json.dumps_kwargs"] != _JSON_KWARGS:
         return jinja2.filters.do_tojson(eval_ctx, value, indent)
     return markupsafe.Markup(_JSON_ENCODER.encode(value).replace("<", "\\u003c").replace(">", "\\u003e")
                              .replace("&", "\\u0026").replace("'", "\\u0027"))
@@ -317,7 +316,7 @@ class Renderer:
             bytecode_cache=_bytecode_cache(bytecode_dir),
         )
         self.strings = self._strings(language)
-        self.env.policies["json.dumps_kwargs"] = _JSON_KWARGS
+        self.env.policies["json.dumps_kwargs"] = dict(_JSON_KWARGS)
         self.env.filters["tojson"] = _tojson
         # Interface strings are the same for every page: a global, so imported macros see them too.
         self.env.globals["t"] = self.strings

@@ -319,3 +319,15 @@ def test_tojson_writes_what_jinjas_writes():
     for v in [{"b": "</script><x>&'\"", "a": ["中文", 1, 2.5, None, True], "c": {"z": 1, "y": [{}]}}, "x", 3, None, [],
               {"\u2028": "\u2029", "k": float("inf")}, markupsafe.Markup("<b>")]:
         assert r.env.from_string(src).render(v=v) == plain.from_string(src).render(v=v), v
+
+
+def test_tojson_with_other_policies_is_jinjas():
+    from sitegen.render import _tojson
+
+    for kwargs in ({"sort_keys": False, "ensure_ascii": True}, {"sort_keys": True, "ensure_ascii": False, "indent": 1}):
+        ours, plain = _Environment(autoescape=True), jinja2.Environment(autoescape=True)
+        ours.filters["tojson"] = _tojson
+        for env in (ours, plain):
+            env.policies["json.dumps_kwargs"] = dict(kwargs)
+        v = {"b": "中 <", "a": 1}
+        assert ours.from_string("{{ v | tojson }}").render(v=v) == plain.from_string("{{ v | tojson }}").render(v=v)
