@@ -69,6 +69,13 @@ def _escape_str(s, _inner=_escape_inner, _str=str, _escape=markupsafe.escape):
     return _inner(s) if type(s) is _str else _escape(s)
 
 
+# _CodeGenerator, _Context and _Environment.make_globals below override internals of Jinja 3.1
+# (its code generator's methods, Context.call, make_globals), compared with Jinja's own code by
+# tests/test_render_fast.py on 3.1 only: with any other Jinja the environment is Jinja's own way
+# (the same pages, rendered more slowly), so a new Jinja cannot change what a site renders.
+_TUNED = _escape_inner is not None and jinja2.__version__.startswith("3.1.")
+
+
 _DICT_ATTRS = frozenset(dir(dict))
 _STR_ATTRS = frozenset(a for a in dir(str) if a.isidentifier() and not a.startswith("_"))
 _BUILTIN = type(len)  # a function or method written in C: it cannot carry a ``jinja_pass_arg``
@@ -222,20 +229,19 @@ class _Environment(jinja2.Environment):
                 return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
-    context_class = _Context
-
-    def make_globals(self, d):
-        """Jinja's ``ChainMap(d, self.globals)`` as one dict of the same items: a Python-level
-        ChainMap was copied item by item into every page's context, and compared key by key
-        with the render's for each ``{% from ... import %}``. (Renderer sets the environment's
-        globals once, before it loads any template: a ChainMap would show no later change.)"""
-        merged = dict(self.globals)
-        if d:
-            merged.update(d)
-        return merged
-
-    if _escape_inner is not None:
+    if _TUNED:
         code_generator_class = _CodeGenerator
+        context_class = _Context
+
+        def make_globals(self, d):
+            """Jinja's ``ChainMap(d, self.globals)`` as one dict of the same items: a Python-level
+            ChainMap was copied item by item into every page's context, and compared key by key
+            with the render's for each ``{% from ... import %}``. (Renderer sets the environment's
+            globals once, before it loads any template: a ChainMap would show no later change.)"""
+            merged = dict(self.globals)
+            if d:
+                merged.update(d)
+            return merged
 
 
 # The JSON the theme's ``tojson`` writes (the environment's ``json.dumps_kwargs`` policy), and an
@@ -275,7 +281,7 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
             pass
 
 
-_CODEGEN = "sitegen-4" if _escape_inner is not None else "jinja"
+_CODEGEN = "sitegen-4" if _TUNED else "jinja"
 
 
 def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:

@@ -331,3 +331,18 @@ def test_tojson_with_other_policies_is_jinjas():
             env.policies["json.dumps_kwargs"] = dict(kwargs)
         v = {"b": "中 <", "a": 1}
         assert ours.from_string("{{ v | tojson }}").render(v=v) == plain.from_string("{{ v | tojson }}").render(v=v)
+
+
+def test_the_tuned_code_is_used_with_jinja_3_1_only():
+    """The code generator, context and globals tuned for Jinja 3.1's internals (render._TUNED)
+    take over from Jinja's own only on Jinja 3.1 with MarkupSafe's C escape; elsewhere the
+    environment is Jinja's."""
+    import markupsafe
+
+    from sitegen import render
+
+    tuned = jinja2.__version__.startswith("3.1.") and hasattr(markupsafe, "_escape_inner")
+    assert render._TUNED is tuned
+    assert (_Environment.code_generator_class is render._CodeGenerator) is tuned
+    assert (_Environment.context_class is render._Context) is tuned
+    assert (_Environment.make_globals is jinja2.Environment.make_globals) is not tuned
