@@ -432,7 +432,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             report.outputs = len(out.kept)
             shortcut.remember(store, settings, folders, list(sources.values()), config.output_dir, report,
                               out.site_parts, site_paths, known, touched, digest, saved,
-                              shortcut.site_outline(site, plan.index, plan.slugs), out.entry_parts)
+                              shortcut.site_outline(site, plan.index, plan.slugs), out.folder_parts)
             if session is not None:
                 session.filled(config, store, sources, profiles, {p: (k, final[p]) for p, k in keys.items()},
                                set(out.kept))

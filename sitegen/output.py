@@ -54,9 +54,9 @@ class Output:
         # After ``commit``: what is left in the output folder, one ``site_part`` per entry (the
         # prune walk stats them, so the shortcut need not walk the folder again); None if unknown.
         self.site_parts: list[str] | None = None
-        # ... and each entry's part of the shortcut's stat digest (shortcut.stat_digest), from the
-        # same stats: remembering the site then stats none of them again
-        self.entry_parts: dict[str, str] | None = None
+        # ... and each folder's part of the shortcut's stat digest (shortcut.stat_digest; a file's
+        # is its site_part), from the same stats: remembering the site stats none of them again
+        self.folder_parts: dict[str, str] | None = None
         self._stamps: dict[str, str] = {}  # the stamps of the files the commit's walk saw
 
     def target(self, rel: str) -> Path:
@@ -146,7 +146,7 @@ class Output:
         inside = _inside(self.staging, self.out_dir)  # then the walk saw the staging folder
         self.site_parts = parts if prune and not inside else None
         if self.site_parts is None:
-            self.entry_parts = None
+            self.folder_parts = None
         return len(self.staged), removed
 
     def _commit_tree(self) -> list[str]:
@@ -211,7 +211,7 @@ class Output:
         kept = self.kept
         add = parts.append
         stamps = self._stamps = {}
-        digest_parts = self.entry_parts = {}
+        folder_parts = self.folder_parts = {}
 
         def part(entry: os.DirEntry, prefix: str) -> None:
             # (a folder's entry is stat'ed after its own entries were pruned: as it is left)
@@ -223,10 +223,8 @@ class Output:
             add(site_part(prefix, entry.name, st))
             rel = f"{prefix}{entry.name}"
             if stat.S_ISDIR(st.st_mode):
-                digest_parts[rel + "/"] = f"{rel}/ {st.st_mtime_ns} {st.st_ino}"
-                return
-            digest_parts[rel] = f"{rel} {st.st_mode} {st.st_size} {st.st_mtime_ns} {st.st_ino}"
-            if stat.S_ISREG(st.st_mode):  # (not a link: what os.stat would give)
+                folder_parts[rel + "/"] = f"{rel}/ {st.st_mtime_ns} {st.st_ino}"
+            elif stat.S_ISREG(st.st_mode):  # (not a link: what os.stat would give)
                 stamps[rel] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
 
         def prune(folder: str, prefix: str) -> bool:  # True when the folder is left empty

@@ -422,18 +422,15 @@ def reusable(saved: dict, settings: str, stats: SourceStats | None) -> dict | No
     return saved["report"] if stats.same_folders and stats.digest() == saved.get("sources") else None
 
 
-def stat_digest(out_dir: Path, paths: list[str], seen: dict[str, str] | None = None) -> str:
+def stat_digest(out_dir: Path, paths: list[str]) -> str:
     """A digest of the output folder from the stamps of its known entries (``paths``, relative,
     folders with a trailing '/'), without listing a folder: a file's stamp changes when it is
     written, and a folder's mtime when an entry is added to it, removed or renamed, so nothing
-    can change or appear in the folder without changing this digest. Half the cost of a walk.
-    ``seen``: the parts of entries stat'ed already (``Output.entry_parts``), not stat'ed again
-    (the top folder always is)."""
+    can change or appear in the folder without changing this digest. Half the cost of a walk."""
     base = str(out_dir)
     parts = []
-    seen = seen or {}
     for rel in [""] + paths:
-        part = (seen.get(rel) if rel else None) or _part(base, rel)
+        part = _part(base, rel)
         if part is None:
             return "changed"
         parts.append(part)
@@ -481,6 +478,28 @@ def _touched_digest(out_dir: Path, paths: list[str], known: KnownSite, touched: 
     return _digest(parts)
 
 
+def _walked(out_dir: Path, site_parts: list[str], folder_parts: dict[str, str]) -> tuple[list[str], str] | None:
+    """``_entry_paths`` and ``stat_digest`` of the output folder from the commit's prune walk
+    (``Output.site_parts`` and ``Output.folder_parts``: a file's ``site_part`` is its part of the
+    digest), the top folder alone stat'ed again; None if an entry vanished during the walk."""
+    rows = []
+    for part in site_parts:
+        if part.endswith("/"):
+            folder = folder_parts.get(part)
+            if folder is None:
+                return None
+            rows.append((part, folder))
+        elif part.endswith(": gone") or ": unreadable " in part:
+            return None
+        else:
+            rows.append((part.rsplit(" ", 4)[0], part))  # site_part: path mode size mtime inode
+    rows.sort()  # (by path: no two entries have the same)
+    top = _part(str(out_dir), "")
+    if top is None:
+        return None
+    return [p for p, _ in rows], _digest([top] + [part for _, part in rows])
+
+
 def _entry_paths(out_dir: Path, site_parts: list[str] | None) -> list[str] | None:
     """The path of every entry of the output folder (folders with a trailing '/'), from the
     commit's prune walk (``Output.site_parts``) or, without it, from a walk; None if an entry
@@ -507,7 +526,7 @@ def remember(store, settings: str, folders: list[str], sources, out_dir: Path, r
              site_parts: list[str] | None = None, paths: list[str] | None = None,
              known: KnownSite | None = None, touched: Iterable[str] = (), digest: str | None = None,
              saved: dict | None = None, outline: bytes | None = None,
-             entry_parts: dict[str, str] | None = None) -> None:
+             folder_parts: dict[str, str] | None = None) -> None:
     """After a successful full build: its settings fingerprint, the sources as its scan saw
     them (``folders``: the ``folder_part`` of each folder listed; ``sources``: with ``rel`` and
     ``stamp``), the output folder as the commit left it (``site_parts``, ``Output.site_parts``, or
@@ -516,14 +535,22 @@ def remember(store, settings: str, folders: list[str], sources, out_dir: Path, r
     ``digest``: the ``sources_digest`` of ``folders`` and ``sources``, when already made;
     ``saved``: what ``load`` gave this build (its lists are not read again to compare);
     ``outline``: the site's ``site_outline`` (None: the one ``saved`` names is still the site's);
-    ``entry_parts``: ``Output.entry_parts`` of the commit that gave ``site_parts``."""
+    ``folder_parts``: ``Output.folder_parts`` of the commit that gave ``site_parts`` (then the
+    entries it stat'ed are not stat'ed again)."""
     report_saved = {k: getattr(report, k) for k in _REPORTED}
     report_saved["sources"] = len(sources)
+    site = None
+    if paths is None and site_parts is not None and folder_parts is not None and known is None:
+        walked = _walked(out_dir, site_parts, folder_parts)
+        if walked is None:
+            return  # the folder changed while it was walked: no shortcut next time
+        paths, site = walked
     if paths is None:
         paths = _entry_paths(out_dir, site_parts)
     if paths is None or not os.path.isdir(out_dir):
         return  # the folder changed while it was walked: no shortcut next time
-    site = stat_digest(out_dir, paths, entry_parts if site_parts is not None else None) if known is None else _touched_digest(out_dir, paths, known, touched)
+    if site is None:
+        site = stat_digest(out_dir, paths) if known is None else _touched_digest(out_dir, paths, known, touched)
     # The lists (a few MB at 10,000 pages) apart, and written only when they changed: an edit of
     # a page changes none of them, and rewriting them was most of a small rebuild's disk writes.
     lists = "\0".join(("\n".join(p.rsplit(" ", 2)[0] for p in folders), "\n".join(s.rel for s in sources),
