@@ -61,8 +61,26 @@ def test_unwrap_is_drop_tag():
             X.unwrap(a)
             _unwrap_reference(b)
             assert etree.tostring(fast, encoding="unicode") == etree.tostring(slow, encoding="unicode"), html_
+            # (unwrap leaves text nodes side by side where drop_tag joins them: read as lxml
+            # gives them, they are the same)
+            for x, y in zip(fast.iter(), slow.iter()):
+                assert (x.tag, x.text, x.tail) == (y.tag, y.text, y.tail)
+                if isinstance(x.tag, str):
+                    assert list(x.itertext()) == list(y.itertext()) and x.text_content() == y.text_content()
             checked += 1
     assert checked > 500 and leaves > 200
+
+
+def test_unwrap_leaves_other_elements_alone():
+    # elements of any name the parser gives, the unwrapped one's sibling and descendants among them
+    for name in ("sitegen-unwrap", X._UNWRAP_TAG, "a", "o:p", "x_y.z"):
+        root = lxml.html.fragment_fromstring(
+            f"<div><p>a<span>b<{name}>c</{name}>d</span>e<{name}>f<i>g</i></{name}>h</p></div>")
+        els = [e for e in root.iter() if e.tag not in ("div", "p")]
+        span = root.find(".//span")
+        X.unwrap(span)
+        assert [e.tag for e in root.iter()] == ["div", "p"] + [e.tag for e in els if e is not span]
+        assert etree.tostring(root, encoding="unicode").startswith("<div><p>ab<")
 
 
 def test_unwrap_of_an_element_that_is_not_html_drops_it():
