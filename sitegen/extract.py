@@ -618,8 +618,10 @@ def unwrap(el) -> None:
         # parent's subtree stripped of it (drop_tag reads and rewrites the text before it, most of
         # a paragraph for a keyword link: bench pages' unwraps ~7 -> ~0.8 us each). Adjacent text
         # nodes are read as one text (.text, .tail, text_content, itertext) as after drop_tag.
+        tag = el.tag
         el.tag = _UNWRAP_TAG
         etree.strip_tags(parent, _UNWRAP_TAG)
+        el.tag = tag  # (the element, out of the tree, keeps its name, as after drop_tag)
         return
     try:
         el.drop_tag()
