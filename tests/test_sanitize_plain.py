@@ -30,7 +30,8 @@ HREFS = [
 
 TEXTS = ["", "text", " ", "\n", "中文字符 测试", "a &amp; b", "&lt;x&gt;", "&quot;", "&#x27;", "&amp",
          "& b", "\xa0", "\u3000全角", "tab\there", "cr\rhere", "nul\x00", "ff\x0c", "c1\x85", "bom\ufeff",
-         "\ufffe", "zwsp\u200b", "emoji 😀", "a > b", "'quoted' \"double\""]
+         "\ufffe", "zwsp\u200b", "emoji 😀", "a > b", "'quoted' \"double\"", "\ufdd0", "\U0001fffe",
+         "\ue000", "\u2028", "\xad", "\ufffd", "\x7f", "\x9f", "\ud800"]
 
 FLOW = ["p", "h2", "h3", "h4", "ul", "ol", "blockquote", "li"]
 PHRASING = ["strong", "em", "code", "sub", "sup", "a", "br"]
@@ -77,6 +78,14 @@ def _nh3(html: str, base: str | None) -> str:
     return S._nh3(html, S._resolver(base))
 
 
+def _outcome(f, *args):
+    """What a call gives, or the type of what it raises (nh3 refuses a lone surrogate)."""
+    try:
+        return f(*args)
+    except Exception as e:
+        return type(e)
+
+
 def test_generated_fragments():
     rnd = random.Random(7)
     taken = 0
@@ -89,7 +98,7 @@ def test_generated_fragments():
         if fast is not None:
             taken += 1
             assert fast == _nh3(html, base), (html, base)
-        assert S.sanitize(html, base) == _nh3(html, base), (html, base)
+        assert _outcome(S.sanitize, html, base) == _outcome(_nh3, html, base), (html, base)
     assert taken > 1000  # (the form is met often enough for the comparison to mean something)
 
 
