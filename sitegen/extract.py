@@ -621,7 +621,10 @@ def unwrap(el) -> None:
         tag = el.tag
         el.tag = _UNWRAP_TAG
         etree.strip_tags(parent, _UNWRAP_TAG)
-        el.tag = tag  # (the element, out of the tree, keeps its name, as after drop_tag)
+        try:
+            el.tag = tag  # (the element, out of the tree, keeps its name, as after drop_tag)
+        except ValueError:
+            pass  # (a name lxml would not set: none the parser gives, tried with ':a', 'a:b:c', 'a.'...)
         return
     try:
         el.drop_tag()
