@@ -9,7 +9,8 @@ not the cleaner proper (``clean.clean_bytes``).
 Each run removes the store (a temporary folder, never the site's ``.sitegen``), scans the sources,
 loads the profiles and times ``refresh_records`` (wall, and with ``--jobs 1`` the time spent in
 ``clean_bytes``, so the rest is the stage's overhead) and the CPU time of this process and of
-the pool's workers (less sensitive to the machine's load than wall time). The site's own files
+the pool's workers (less sensitive to the machine's load than wall time), and counts their minor
+page faults (memory given back and touched again: see ``parallel.steady_heap``). The site's own files
 are only read.
 Figures swing with the machine's load: compare A/B runs alternated in one sitting.
 """
@@ -85,6 +86,7 @@ def run_once(root: Path, jobs: int, limit: int, profile: bool = False) -> dict:
                 t0 = time.perf_counter()
                 c0 = time.process_time()
                 k0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                s0 = resource.getrusage(resource.RUSAGE_SELF)
                 if prof:
                     prof.enable()
                 cleaned, reused = parallel.refresh_records(sources, store, profiles, config,
@@ -94,13 +96,16 @@ def run_once(root: Path, jobs: int, limit: int, profile: bool = False) -> dict:
                 wall = time.perf_counter() - t0
                 cpu = time.process_time() - c0
                 k1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # (the pool's workers, joined)
+                s1 = resource.getrusage(resource.RUSAGE_SELF)
                 cpu += (k1.ru_utime - k0.ru_utime) + (k1.ru_stime - k0.ru_stime)
+                # page faults (minor: memory the process gave back and touched again)
+                faults = (s1.ru_minflt - s0.ru_minflt) + (k1.ru_minflt - k0.ru_minflt)
         finally:
             gc.enable()
         store.close()
         size = sum(f.stat().st_size for f in (tmp / ".sitegen").iterdir())
         out = {"pages": len(sources), "cleaned": cleaned, "wall": wall, "cpu": cpu,
-               "clean_bytes": timer.total if jobs == 1 else None, "store_bytes": size}
+               "clean_bytes": timer.total if jobs == 1 else None, "store_bytes": size, "faults": faults}
         if prof:
             out["profile"] = prof
         return out
@@ -186,7 +191,8 @@ def main() -> None:
         over = "" if r["clean_bytes"] is None else (
             f"  clean_bytes {r['clean_bytes']:.2f} s  rest {(r['wall'] - r['clean_bytes']) / r['pages'] * 1e3:.3f} ms/page")
         print(f"run {i + 1}: {r['pages']} pages  wall {r['wall']:.2f} s ({r['wall'] / r['pages'] * 1e3:.3f} ms/page)"
-              f"  cpu {r['cpu'] / r['pages'] * 1e3:.3f} ms/page{over}  store {r['store_bytes'] / 1e6:.1f} MB", flush=True)
+              f"  cpu {r['cpu'] / r['pages'] * 1e3:.3f} ms/page{over}  faults {r['faults'] / r['pages']:.1f}/page"
+              f"  store {r['store_bytes'] / 1e6:.1f} MB", flush=True)
     med = statistics.median(r["wall"] for r in rows)
     cpu = statistics.median(r["cpu"] for r in rows)
     print(f"median cpu (this process and its workers) {cpu / rows[0]['pages'] * 1e3:.3f} ms/page")
