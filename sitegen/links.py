@@ -250,6 +250,38 @@ def _scheme(url: str) -> str:
     return scheme
 
 
+def _link(attrs: dict[str, str], link_map: dict[str, str]) -> bool:
+    """A link's attributes as the rewrite makes them (in place): a link to a page of the mirror
+    goes to its output, a link out gets rel="noopener noreferrer"; True when the link is unwrapped
+    (a relative link to a page that is not in the mirror: its text only)."""
+    href = attrs.get("href")
+    if href is None:
+        return False
+    if href in link_map:
+        attrs["href"] = link_map[href]
+        attrs.pop("rel", None)
+    elif _scheme(href) in ("http", "https"):
+        attrs["rel"] = "noopener noreferrer"
+    elif not href.startswith(("#", "mailto:")):
+        return True
+    return False
+
+
+def _image(attrs: dict[str, str], images: str) -> str:
+    """What the rewrite writes for an image with these attributes (the site's ``images`` rule)."""
+    src = attrs.get("src")
+    if images == "drop" or not src or _scheme(src) not in ("http", "https"):
+        return ""
+    if images == "link":
+        label = attrs.get("alt") or attrs.get("title") or _image_name(src)
+        return (_start_tag("a", {"href": src, "rel": "noopener noreferrer", "class": "image-link"}, False)
+                + _esc(label) + "</a>")
+    attrs["loading"] = "lazy"
+    attrs["referrerpolicy"] = "no-referrer"
+    attrs["decoding"] = "async"
+    return _start_tag("img", attrs, True)
+
+
 class _Decline(Exception):
     """The fast path leaves this body to the loop."""
 
@@ -293,30 +325,11 @@ def _rewrite_fast(body: str, link_map: dict[str, str], images: str) -> str | Non
         if special == "a":
             if "rel" in attrs and " ".join(attrs["rel"].split()) != attrs["rel"]:
                 raise _Decline
-            href = attrs.get("href")
-            unwrap = False
-            if href is not None:
-                if href in link_map:
-                    attrs["href"] = link_map[href]
-                    attrs.pop("rel", None)
-                elif _scheme(href) in ("http", "https"):
-                    attrs["rel"] = "noopener noreferrer"
-                elif not href.startswith(("#", "mailto:")):
-                    unwrap = True
+            unwrap = _link(attrs, link_map)
             unwrapped.append(unwrap)
             return "" if unwrap else _start_tag("a", attrs, False)
         if special == "img":
-            src = attrs.get("src")
-            if images == "drop" or not src or _scheme(src) not in ("http", "https"):
-                return ""
-            if images == "link":
-                label = attrs.get("alt") or attrs.get("title") or _image_name(src)
-                return (_start_tag("a", {"href": src, "rel": "noopener noreferrer", "class": "image-link"}, False)
-                        + _esc(label) + "</a>")
-            attrs["loading"] = "lazy"
-            attrs["referrerpolicy"] = "no-referrer"
-            attrs["decoding"] = "async"
-            return _start_tag("img", attrs, True)
+            return _image(attrs, images)
         return _start_tag(special, attrs, special in _VOID)
 
     try:
@@ -377,33 +390,13 @@ def _rewrite_stream(body: str, link_map: dict[str, str], images: str) -> str | N
         if name == "a":
             if "rel" in attrs and " ".join(attrs["rel"].split()) != attrs["rel"]:
                 return None  # a list-valued attribute BeautifulSoup would re-space
-            href = attrs.get("href")
-            unwrap = False
-            if href is not None:
-                if href in link_map:
-                    attrs["href"] = link_map[href]
-                    attrs.pop("rel", None)
-                elif urlsplit(href).scheme in ("http", "https"):
-                    attrs["rel"] = "noopener noreferrer"
-                elif not href.startswith(("#", "mailto:")):
-                    unwrap = True  # a relative link to a page that is not in the mirror: the text only
+            unwrap = _link(attrs, link_map)
             stack.append(("a", unwrap))
             if not unwrap:
                 out.append(_start_tag("a", attrs, False))
             continue
         if name == "img":
-            src = attrs.get("src")
-            if images == "drop" or not src or urlsplit(src).scheme not in ("http", "https"):
-                continue
-            if images == "link":
-                label = attrs.get("alt") or attrs.get("title") or _image_name(src)
-                out.append(_start_tag("a", {"href": src, "rel": "noopener noreferrer", "class": "image-link"}, False)
-                           + _esc(label) + "</a>")
-            else:
-                attrs["loading"] = "lazy"
-                attrs["referrerpolicy"] = "no-referrer"
-                attrs["decoding"] = "async"
-                out.append(_start_tag("img", attrs, True))
+            out.append(_image(attrs, images))
             continue
         out.append(_start_tag(name, attrs, name in _VOID))
         if name not in _VOID:
