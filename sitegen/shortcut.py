@@ -478,14 +478,15 @@ def _touched_digest(out_dir: Path, paths: list[str], known: KnownSite, touched: 
     return _digest(parts)
 
 
-def _walked(out_dir: Path, site_parts: list[str], folder_parts: dict[str, str]) -> tuple[list[str], str] | None:
-    """``_entry_paths`` and ``stat_digest`` of the output folder from the commit's prune walk
-    (``Output.site_parts`` and ``Output.folder_parts``: a file's ``site_part`` is its part of the
-    digest), the top folder alone stat'ed again; None if an entry vanished during the walk."""
+def _walk_rows(site_parts: list[str], folder_parts: dict[str, str] | None = None) -> list[tuple[str, str]] | None:
+    """(path, part) of every entry of a walk's ``site_parts``, in path order (folders with a
+    trailing '/'); a file's part is its ``site_part``, which is its part of ``stat_digest`` too, a
+    folder's its part from ``folder_parts`` (``Output.folder_parts``; without them, its path).
+    None if an entry vanished during the walk, or a folder has no part in ``folder_parts``."""
     rows = []
     for part in site_parts:
         if part.endswith("/"):
-            folder = folder_parts.get(part)
+            folder = folder_parts.get(part) if folder_parts is not None else part
             if folder is None:
                 return None
             rows.append((part, folder))
@@ -494,8 +495,16 @@ def _walked(out_dir: Path, site_parts: list[str], folder_parts: dict[str, str]) 
         else:
             rows.append((part.rsplit(" ", 4)[0], part))  # site_part: path mode size mtime inode
     rows.sort()  # (by path: no two entries have the same)
+    return rows
+
+
+def _walked(out_dir: Path, site_parts: list[str], folder_parts: dict[str, str]) -> tuple[list[str], str] | None:
+    """``_entry_paths`` and ``stat_digest`` of the output folder from the commit's prune walk
+    (``Output.site_parts`` and ``Output.folder_parts``), the top folder alone stat'ed again; None
+    if an entry vanished during the walk."""
+    rows = _walk_rows(site_parts, folder_parts)
     top = _part(str(out_dir), "")
-    if top is None:
+    if rows is None or top is None:
         return None
     return [p for p, _ in rows], _digest([top] + [part for _, part in rows])
 
@@ -504,17 +513,8 @@ def _entry_paths(out_dir: Path, site_parts: list[str] | None) -> list[str] | Non
     """The path of every entry of the output folder (folders with a trailing '/'), from the
     commit's prune walk (``Output.site_parts``) or, without it, from a walk; None if an entry
     vanished during the walk."""
-    if site_parts is None:
-        site_parts = _walk_parts(out_dir)
-    paths = []
-    for part in site_parts:
-        if part.endswith("/"):
-            paths.append(part)
-        elif part.endswith(": gone") or ": unreadable " in part:
-            return None
-        else:
-            paths.append(part.rsplit(" ", 4)[0])  # site_part: path mode size mtime inode
-    return sorted(paths)
+    rows = _walk_rows(site_parts if site_parts is not None else _walk_parts(out_dir))
+    return None if rows is None else [p for p, _ in rows]
 
 
 def forget(store) -> None:
