@@ -248,7 +248,7 @@ def _rule_values(index: PageIndex, scope, rule: P.FieldRule, url: str | None, pa
         target = url or _url_like_path(path)
         if not target:
             return []
-        m = re.search(rule.pattern, target)
+        m = _regex(rule.pattern).search(target)
         return [m.group(1) if m and m.groups() else m.group(0)] if m else []
     vals = []
     for el in index.select(scope, rule.selector):
@@ -257,13 +257,25 @@ def _rule_values(index: PageIndex, scope, rule: P.FieldRule, url: str | None, pa
             continue
         v = X.norm_ws(v)
         if rule.pattern:
-            m = re.search(rule.pattern, v)
+            m = _regex(rule.pattern).search(v)
             if not m:
                 continue
             v = X.norm_ws(m.group(1) if m.groups() else m.group(0))
         if v:
             vals.append(v)
     return vals
+
+
+_REGEX: dict = {}
+
+
+def _regex(pattern: str) -> re.Pattern:
+    """A profile's pattern compiled (re.search(pattern, ...) looked it up in re's cache at
+    every call)."""
+    r = _REGEX.get(pattern)
+    if r is None:
+        r = _REGEX[pattern] = re.compile(pattern)
+    return r
 
 
 def _url_like_path(path: str | None) -> str | None:
@@ -363,7 +375,7 @@ def _apply_profile(root, pm, profile: Profile, explain: list[str], index: PageIn
     for rule in profile.drop_next:
         for el in select(root, rule.selector):
             nxt = el.getnext()
-            if nxt is not None and (not rule.text or re.search(rule.text, X.node_text(nxt))):
+            if nxt is not None and (not rule.text or _regex(rule.text).search(X.node_text(nxt))):
                 explain.append(f"dropped {X.describe(nxt)} following {rule.selector!r} (drop_next)")
                 X.drop(nxt)
     for sel in profile.drop:
@@ -376,10 +388,9 @@ def _apply_profile(root, pm, profile: Profile, explain: list[str], index: PageIn
         if n:
             explain.append(f"dropped {n} x {sel!r}")
     for sel in profile.unwrap:
-        n = 0
-        for el in select(body, sel):
-            X.unwrap(el)
-            n += 1
+        found = select(body, sel)
+        X.unwrap_all(found, body)
+        n = len(found)
         if n:
             explain.append(f"unwrapped {n} x {sel!r} to text")
     X.strip_page(body, explain)

@@ -632,6 +632,27 @@ def unwrap(el) -> None:
         drop(el)
 
 
+def unwrap_all(els: list, scope) -> None:
+    """``unwrap(el)`` for each of ``els`` in turn: elements under ``scope`` (a selector's matches
+    there, each one once), in one strip of ``scope`` when they are all HTML elements inside it.
+    lxml's strip_tags takes the renamed elements out as it meets them in document order, each
+    replaced by its children where it was (an element inside another one of them, too): the
+    tree ``unwrap`` leaves, one by one, in document order."""
+    if len(els) < 2 or any(el is scope or not isinstance(el, lxml.html.HtmlElement) for el in els):
+        for el in els:
+            unwrap(el)
+        return
+    tags = [el.tag for el in els]
+    for el in els:
+        el.tag = _UNWRAP_TAG
+    etree.strip_tags(scope, _UNWRAP_TAG)
+    for el, tag in zip(els, tags):
+        try:
+            el.tag = tag
+        except ValueError:
+            pass  # (as in unwrap)
+
+
 # Readers' comment sections (WordPress #comments/.comment-list, portal 网友评论 boxes, Disqus):
 # a class/id token that names a comment list/area, or one comment item.
 _COMMENT_TOKEN = _lazy_re(
@@ -667,6 +688,7 @@ def strip_page(root, explain: list[str] | None = None) -> None:
     kill = []
     shares: set = set()
     css_hidden = style_hidden_classes(root)
+    share_head = _SHARE_HEAD.match
     for el in root.iter():
         tag = el.tag
         if not isinstance(tag, str):
@@ -695,8 +717,17 @@ def strip_page(root, explain: list[str] | None = None) -> None:
                     continue
             else:
                 ci = ""
-        # (without a class or id, only an element of _SHARE_TEXT_TAGS can be a share bar)
-        if (ci or tag in _SHARE_TEXT_TAGS) and el is not root and is_share_bar(el, ci):
+        if not ci:
+            # without a class or id, only an element of _SHARE_TEXT_TAGS whose first characters
+            # begin a share line can be a share bar (is_share_bar's first test, before its call)
+            if tag not in _SHARE_TEXT_TAGS:
+                continue
+            head = el.text
+            if (not head or head.isspace()) and len(el):
+                head = el[0].text
+            if not head or not share_head(head):
+                continue
+        if el is not root and is_share_bar(el, ci):
             p = el.getparent()
             while p is not None and p not in shares:
                 p = p.getparent()

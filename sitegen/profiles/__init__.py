@@ -391,6 +391,26 @@ def compile_selector(selector: str) -> tuple[tuple[tuple[str, _Compound], ...], 
     return tuple(tuple((c, _py_compound(parts)) for c, parts in steps) for steps in _parse(selector))
 
 
+# selector -> (list, key, test) for a selector of one compound that has a list of the index
+# (_Compound.source; test: what its candidates have left to pass, or None), else False
+_ONE_LIST: dict = {}
+
+
+def _one_list(selector: str):
+    try:
+        alts = compile_selector(selector)
+    except SelectorError:
+        alts = ()
+    one = False
+    if len(alts) == 1 and len(alts[0]) == 1:
+        comp = alts[0][0][1]
+        if comp.source is not None:
+            one = (comp.source[0], comp.source[1], comp.rest.test if comp.rest is not None else None)
+    if len(_ONE_LIST) < 4096:
+        _ONE_LIST[selector] = one
+    return one
+
+
 def _chain(el, steps, k: int, scope) -> bool:
     """``steps[:k]`` match the elements ``el`` (which matches step k) is related to by step k's
     combinator, all of them under (or equal to) ``scope``."""
@@ -503,6 +523,27 @@ class PageIndex:
         return False
 
     def select(self, scope, selector: str) -> list:
+        one = _ONE_LIST.get(selector)
+        if one is None:
+            one = _one_list(selector)
+        if one:
+            # a compound with its own list in the index (p.notice, .x, #id, div.a.b...): what
+            # _select gives for it, without its steps
+            cands = self._lists[one[0]].get(one[1])
+            if not cands:
+                return []
+            test = one[2]
+            out = []
+            for el in cands:
+                if test is not None and not test(el):
+                    continue
+                a = el  # (_under)
+                while a is not None:
+                    if a is scope:
+                        out.append(el)
+                        break
+                    a = a.getparent()
+            return out
         try:
             alts = compile_selector(selector)
         except SelectorError:
@@ -511,6 +552,7 @@ class PageIndex:
             return self._select(scope, alts[0])
         out = []
         lists = self._lists
+        parts = 0
         for steps in alts:
             if len(steps) == 1:
                 src = steps[0][1].source
@@ -519,9 +561,10 @@ class PageIndex:
             found = self._select(scope, steps)
             if found:
                 out += found
-        if out:
-            order = self.order
-            out = sorted(set(out), key=order.__getitem__)
+                parts += 1
+        if parts > 1:
+            # (one alternative's matches are in document order already, each once)
+            out = sorted(set(out), key=self.order.__getitem__)
         return out
 
     def _select(self, scope, steps) -> list:
