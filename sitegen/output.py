@@ -49,6 +49,15 @@ class Output:
             (self.staging / TREE).mkdir()
             _TREES.add(str(self.staging))
         self._made: set[str] = set()  # the new site's folders made so far
+        # Staged files moved into them as they come (``add``): until one cannot go (then it and
+        # those after it stay flat, for the flat commit); their paths
+        self._moving = self.tree
+        self._in_tree: set[str] = set()
+        self._moved = 0  # (how many of ``staged``: the first ones)
+        # The stagers' (mode, size, mtime_ns, inode) of each staged file of a new site (the
+        # commit's moves keep them): with all of them, the commit need not walk the new site for
+        # ``site_parts``. None once a file came without them.
+        self._stats: dict[str, tuple[int, int, int, int]] | None = {} if self.tree else None
         self.staged: list[str] = []
         self.kept: set[str] = set()
         # After ``commit``: what is left in the output folder, one ``site_part`` per entry (the
@@ -75,20 +84,41 @@ class Output:
         """Stage ``data`` for ``rel`` if it differs from what is there. Returns True if staged."""
         rel = safe_relpath(rel)
         self.kept.add(rel)
-        if stage(self.out_dir, self.staging, rel, data):
-            self.add(rel, True)
+        staged = stage(self.out_dir, self.staging, rel, data)
+        if staged:
+            self.add(rel, staged)
             return True
         return False
 
-    def add(self, rel: str, staged: bool) -> None:
-        """Record an output that a worker process handled with ``stage``."""
+    def add(self, rel: str, staged) -> None:
+        """Record an output that a worker process handled with ``stage`` (``staged``: what it
+        returned). A new site's file goes into its folder now, while the other processes render."""
         self.kept.add(rel)
         if staged:
             self.staged.append(rel)
-            if self.tree:  # (its folder now, while the other processes render)
+            if self._moving:
+                stats = self._stats
+                if stats is not None:
+                    if staged is True:  # (no stat: the commit walks the new site)
+                        self._stats = None
+                    else:
+                        stats[rel] = staged
                 folder = rel.rpartition("/")[0]
                 if folder and folder not in self._made:
                     self._make(folder)
+                self._move(rel)
+
+    def _move(self, rel: str) -> bool:
+        """Move the staged file of ``rel`` into the new site's folders; False (and no more moves)
+        if it cannot go there (a page where another output needs a folder): flat from here on."""
+        try:
+            os.replace(f"{self.staging}/{staged_name(rel)}", f"{self.staging}/{TREE}/{rel}")
+        except OSError:
+            self._moving = False
+            return False
+        self._in_tree.add(rel)
+        self._moved += 1
+        return True
 
     def _make(self, folder: str) -> None:
         """Make the new site's ``folder``, from the top down the folders not made yet (unlike
@@ -98,14 +128,18 @@ class Output:
             self._make(parent)
         try:
             os.mkdir(f"{self.staging}/{TREE}/{folder}")
-        except FileExistsError:
+        except FileExistsError:  # (made by an earlier build's process, or a file stands there)
             pass
         except FileNotFoundError:  # (the staging folder was removed meanwhile)
             os.makedirs(f"{self.staging}/{TREE}/{folder}", exist_ok=True)
+        except NotADirectoryError:  # a file where a parent folder goes: the file's move fails
+            pass
         self._made.add(folder)
 
     def staged_path(self, rel: str) -> str:
         """Where ``rel`` waits, staged by this build, until ``commit``."""
+        if rel in self._in_tree:
+            return f"{self.staging}/{TREE}/{rel}"
         return f"{self.staging}/{staged_name(rel)}"
 
     def stamp(self, rel: str) -> str | None:
@@ -140,7 +174,11 @@ class Output:
                 shutil.rmtree(dest)
                 os.replace(f"{self.staging}/{staged_name(rel)}", dest)
         parts: list[str] = []
-        removed = self._prune(parts) if prune else 0
+        if prune and self.tree and not staged and self._stats is not None and self._known_tree(parts):
+            removed = 0  # (a new site holds only this build's files and their folders)
+        else:
+            parts = []
+            removed = self._prune(parts) if prune else 0
         self.tree = False
         shutil.rmtree(self.staging, ignore_errors=True)
         inside = _inside(self.staging, self.out_dir)  # then the walk saw the staging folder
@@ -150,29 +188,53 @@ class Output:
         return len(self.staged), removed
 
     def _commit_tree(self) -> list[str]:
-        """Move the staged files into the staged folders, in order, and rename those into place;
-        the staged files left for the flat commit: from the first that cannot go where its path
-        says (a page where another output needs a folder: the flat commit decides, in the same
-        order), or all of them if something stands at the output folder's path now."""
+        """Rename the new site's folders, with the staged files ``add`` moved into them, into
+        place; the staged files left for the flat commit: from the first that could not go where
+        its path says (a page where another output needs a folder: the flat commit decides, in the
+        same order), or all of them if something stands at the output folder's path now (those
+        moved go back first). Leaves ``self.tree`` True only when the new site went into place."""
         tree = f"{self.staging}/{TREE}"
         staged = self.staged
-        if os.path.lexists(self.out_dir):
-            return staged
-        moved = 0
-        for rel in staged:
+        if not os.path.lexists(self.out_dir):
+            if self._moving:
+                for rel in staged[self._moved:]:
+                    if not self._move(rel):
+                        break
             try:
-                os.replace(f"{self.staging}/{staged_name(rel)}", f"{tree}/{rel}")
-            except OSError:
-                break
-            moved += 1
+                self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(tree, self.out_dir)
+            except OSError:  # (something came to stand there meanwhile): back to the flat commit
+                pass
+            else:
+                return staged[self._moved:]
+        for rel in self._in_tree:
+            os.replace(f"{tree}/{rel}", f"{self.staging}/{staged_name(rel)}")
+        self._in_tree, self._moved = set(), 0
+        self.tree = False
+        return staged
+
+    def _known_tree(self, parts: list[str]) -> bool:
+        """After a new site went into place whole: its ``site_parts``, ``folder_parts`` and stamps
+        from the stagers' stats (the moves kept them) and a stat of each folder (after its last
+        change), as the prune walk would find them; False (nothing set) if a folder is missing."""
+        out_dir = str(self.out_dir)
+        folder_parts: dict[str, str] = {}
+        stamps: dict[str, str] = {}
+        add = parts.append
         try:
-            self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(tree, self.out_dir)
-        except OSError:  # (something came to stand there meanwhile): back to the flat commit
-            for rel in staged[:moved]:
-                os.replace(f"{tree}/{rel}", f"{self.staging}/{staged_name(rel)}")
-            return staged
-        return staged[moved:]
+            for folder in self._made:
+                st = os.lstat(f"{out_dir}/{folder}")
+                if not stat.S_ISDIR(st.st_mode):
+                    return False
+                add(f"{folder}/")
+                folder_parts[f"{folder}/"] = f"{folder}/ {st.st_mtime_ns} {st.st_ino}"
+        except OSError:
+            return False
+        for rel, (mode, size, mtime, ino) in self._stats.items():
+            add(f"{rel} {mode} {size} {mtime} {ino}")
+            stamps[rel] = f"{size}:{mtime}:{ino}"
+        self.folder_parts, self._stamps = folder_parts, stamps
+        return True
 
     def _folder(self, folder: str, root: Path, ready: set[str]) -> None:
         """Make sure ``folder`` (relative, normalised) is a folder inside the output folder, one
@@ -281,11 +343,14 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-def stage(out_dir: Path, staging: Path, rel: str, data: bytes) -> bool:
+def stage(out_dir: Path, staging: Path, rel: str, data: bytes):
     """Write ``data`` to ``staging/rel`` unless ``out_dir/rel`` already holds exactly these bytes.
     Safe to call from several processes at once (each output path is handled by one of them).
-    ``rel`` must already be checked with ``safe_relpath``."""
-    if str(staging) not in _TREES:  # (a whole new site: nothing to compare with)
+    ``rel`` must already be checked with ``safe_relpath``. Returns False when not staged; when
+    staged, for a whole new site the file's (mode, size, mtime_ns, inode) (``Output.add`` wants
+    them), else True."""
+    tree = str(staging) in _TREES
+    if not tree:  # (a whole new site: nothing to compare with)
         current = f"{out_dir}/{rel}"
         try:
             if os.stat(current).st_size == len(data):
@@ -295,11 +360,22 @@ def stage(out_dir: Path, staging: Path, rel: str, data: bytes) -> bool:
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             pass
     tmp = f"{staging}/{staged_name(rel)}"
+    # (os.open: what open(tmp, "wb") does, without its buffered file object)
     try:
-        fh = open(tmp, "wb")
+        fd = os.open(tmp, _WRITE, 0o666)
     except FileNotFoundError:
         os.makedirs(staging, exist_ok=True)
-        fh = open(tmp, "wb")
-    with fh:
-        fh.write(data)
+        fd = os.open(tmp, _WRITE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if tree:
+            st = os.fstat(fd)
+            return (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino)
+    finally:
+        os.close(fd)
     return True
+
+
+_WRITE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)

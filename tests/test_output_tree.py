@@ -136,3 +136,84 @@ def test_stamps_after_the_commit_are_those_of_the_files(tmp_path, tree):
         assert out.stamp(rel) == want, rel
     if not tree:
         assert out.stamp("linked.html") is not None
+
+
+def walked(site):
+    """What the prune walk gathers of a folder: (sorted site_parts, folder_parts, file stamps)."""
+    from sitegen.shortcut import _walk_parts
+
+    parts = sorted(_walk_parts(site))
+    folders, stamps = {}, {}
+    for p in parts:
+        if p.endswith("/"):
+            st = os.lstat(site / p)
+            folders[p] = f"{p} {st.st_mtime_ns} {st.st_ino}"
+        else:
+            st = os.lstat(site / p.rsplit(" ", 4)[0])
+            stamps[p.rsplit(" ", 4)[0]] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+    return parts, folders, stamps
+
+
+def stage_all(tmp_path, outputs, before=None):
+    """As a build stages a new site: what ``stage`` returns (its stats) handed to ``add``."""
+    site = tmp_path / "_site"
+    out = Output(site, tmp_path / "staging")
+    assert out.tree
+    for rel, data in outputs:
+        staged = stage(out.out_dir, out.staging, rel, data)
+        assert isinstance(staged, tuple)
+        out.add(rel, staged)
+        assert open(out.staged_path(rel), "rb").read() == data
+    if before is not None:
+        before(site)
+    return site, out, out.commit()
+
+
+def test_a_new_site_with_the_stagers_stats_is_not_walked(tmp_path, monkeypatch):
+    def no_walk(self, parts):
+        raise AssertionError("walked")
+
+    monkeypatch.setattr(Output, "_prune", no_walk)
+    site, out, counts = stage_all(tmp_path, PAGES)
+    assert files(site) == sorted(PAGES) and counts == (len(PAGES), 0)
+    parts, folders, stamps = walked(site)
+    # the prune walk's findings, as a fresh walk of the committed site finds them
+    assert sorted(out.site_parts) == parts
+    assert out.folder_parts == folders
+    assert out._stamps == stamps
+    for rel, _ in PAGES:
+        st = os.stat(site / rel)
+        assert out.stamp(rel) == f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_with_stats_a_page_where_another_output_needs_a_folder(tmp_path, order):
+    pages = [("a/b", b"page"), ("a/b/index.html", b"section"), ("a/b/c/d.html", b"d"), ("c", b"c")][::order]
+    site, out, _ = stage_all(tmp_path / "tree", pages)
+    flat, _, _ = build(tmp_path, "flat", pages, False)
+    assert files(site) == files(flat)
+    parts, folders, _ = walked(site)
+    assert sorted(out.site_parts) == parts and out.folder_parts == folders
+
+
+def test_with_stats_a_folder_that_appears_meanwhile(tmp_path):
+    def appear(site):
+        (site / "a").mkdir(parents=True)
+        (site / "stray.txt").write_bytes(b"stray")
+        (site / "a/b").write_bytes(b"a file where a folder goes")
+
+    pages = PAGES + [("a/b/x.html", b"x")]
+    site, out, counts = stage_all(tmp_path, pages, appear)
+    assert files(site) == sorted(pages) and counts == (len(pages), 1)
+    parts, folders, _ = walked(site)
+    assert sorted(out.site_parts) == parts and out.folder_parts == folders
+
+
+def test_files_go_into_their_folders_as_they_are_added(tmp_path):
+    site = tmp_path / "_site"
+    out = Output(site, tmp_path / "staging")
+    out.add("x/y.html", stage(out.out_dir, out.staging, "x/y.html", b"y"))
+    assert (tmp_path / "staging" / output.TREE / "x/y.html").read_bytes() == b"y"
+    assert out.staged_path("x/y.html") == f"{tmp_path}/staging/{output.TREE}/x/y.html"
+    out.abort()
+    assert not site.exists() and not (tmp_path / "staging").exists()
