@@ -388,9 +388,10 @@ def _apply_profile(root, pm, profile: Profile, explain: list[str], index: PageIn
         if n:
             explain.append(f"dropped {n} x {sel!r}")
     for sel in profile.unwrap:
-        found = select(body, sel)
-        X.unwrap_all(found, body)
-        n = len(found)
+        n = 0
+        for el in select(body, sel):
+            X.unwrap(el)
+            n += 1
         if n:
             explain.append(f"unwrapped {n} x {sel!r} to text")
     X.strip_page(body, explain)

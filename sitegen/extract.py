@@ -632,27 +632,6 @@ def unwrap(el) -> None:
         drop(el)
 
 
-def unwrap_all(els: list, scope) -> None:
-    """``unwrap(el)`` for each of ``els`` in turn: elements under ``scope`` (a selector's matches
-    there, each one once), in one strip of ``scope`` when they are all HTML elements inside it.
-    lxml's strip_tags takes the renamed elements out as it meets them in document order, each
-    replaced by its children where it was (an element inside another one of them, too): the
-    tree ``unwrap`` leaves, one by one, in document order."""
-    if len(els) < 2 or any(el is scope or not isinstance(el, lxml.html.HtmlElement) for el in els):
-        for el in els:
-            unwrap(el)
-        return
-    tags = [el.tag for el in els]
-    for el in els:
-        el.tag = _UNWRAP_TAG
-    etree.strip_tags(scope, _UNWRAP_TAG)
-    for el, tag in zip(els, tags):
-        try:
-            el.tag = tag
-        except ValueError:
-            pass  # (as in unwrap)
-
-
 # Readers' comment sections (WordPress #comments/.comment-list, portal 网友评论 boxes, Disqus):
 # a class/id token that names a comment list/area, or one comment item.
 _COMMENT_TOKEN = _lazy_re(

@@ -1,5 +1,4 @@
-"""The third pass's fast paths give what the code they replace gives: a selector's matches
-unwrapped in one strip (extract.unwrap_all) as one after the other, a selector of one compound
+"""The third pass's fast paths give what the code they replace gives: a selector of one compound
 answered from its list of the index without its steps, one alternative's matches not sorted
 again, strip_page's share-bar head test before is_share_bar's call."""
 
@@ -10,86 +9,12 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from lxml import etree
 
 from sitegen import extract as X
 from sitegen import profiles as P
 from sitegen.profiles import PageIndex, compile_selector
 
 PAGES = Path(__file__).parent / "pages"
-
-
-def _tree(rnd: random.Random, depth: int = 0) -> str:
-    parts = []
-    for _ in range(rnd.randint(0, 4)):
-        r = rnd.random()
-        if r < 0.25:
-            parts.append(rnd.choice(["", " ", "text", "字 &amp; 文", "\n  "]))
-        elif r < 0.32:
-            parts.append("<!--c-->")
-        elif r < 0.37:
-            parts.append("<br>")
-        else:
-            tag = rnd.choice(["span", "a", "b", "i", "p"])
-            cls = rnd.choice(["", ' class="k"', ' class="k x"'])
-            inner = _tree(rnd, depth + 1) if depth < 3 else rnd.choice(["", "x", "链接"])
-            parts.append(f"<{tag}{cls}>{inner}</{tag}>{rnd.choice(['', 'tail', ' 尾'])}")
-    return "".join(parts)
-
-
-def _state(root) -> list:
-    out = [etree.tostring(root, encoding="unicode")]
-    for x in root.iter():
-        out.append((x.tag, x.text, x.tail))
-        if isinstance(x.tag, str):
-            out.append((list(x.itertext()), "".join(x.itertext())))
-    return out
-
-
-def test_unwrap_all_is_unwrap_one_after_the_other():
-    rnd = random.Random(11)
-    batches = nested = 0
-    for _ in range(400):
-        html_ = f"<div><div>{_tree(rnd)}<p>{_tree(rnd)}</p>{_tree(rnd)}</div></div>"
-        fast = lxml.html.fragment_fromstring(html_, create_parent="body")
-        slow = lxml.html.fragment_fromstring(html_, create_parent="body")
-        scope_f, scope_s = fast[0][0], slow[0][0]
-        pairs = [(a, b) for a, b in zip(scope_f.iter(), scope_s.iter())
-                 if isinstance(a.tag, str) and a is not scope_f and rnd.random() < 0.5]
-        els_f = [a for a, _ in pairs]
-        tags = [a.tag for a in els_f]
-        nested += any(X._is_ancestor(a, b) for a in els_f for b in els_f if a is not b)
-        batches += len(els_f) > 1
-        X.unwrap_all(els_f, scope_f)
-        for _, b in pairs:
-            X.unwrap(b)
-        assert _state(fast) == _state(slow), html_
-        assert [a.tag for a in els_f] == tags and all(a.getparent() is None for a in els_f)
-    assert batches > 250 and nested > 100
-
-
-def test_unwrap_all_of_the_scope_or_of_an_element_that_is_not_html_one_by_one():
-    for with_scope in (True, False):
-        html_ = "<div><p>a<span>b<b>c</b>d</span>e<i>f</i>g</p></div>"
-        fast = lxml.html.fragment_fromstring(html_, create_parent="body")
-        slow = lxml.html.fragment_fromstring(html_, create_parent="body")
-        xs = []  # (the proxies kept: made again, they would be HtmlElements)
-        for root in (fast, slow):
-            x = etree.Element("x")  # (not an HtmlElement: unwrap drops it)
-            x.text, x.tail = "gone", "tail"
-            root[0][0].append(x)
-            xs.append(x)
-        scope_f, scope_s = fast[0][0], slow[0][0]
-        els_f = ([scope_f] if with_scope else []) + [scope_f.find("span"), scope_f.find("span/b")]
-        els_s = ([scope_s] if with_scope else []) + [scope_s.find("span"), scope_s.find("span/b")]
-        if not with_scope:
-            els_f.append(xs[0])
-            els_s.append(xs[1])
-            assert not isinstance(xs[0], lxml.html.HtmlElement)
-        X.unwrap_all(els_f, scope_f)
-        for el in els_s:
-            X.unwrap(el)
-        assert _state(fast) == _state(slow)
 
 
 def _page_trees():
