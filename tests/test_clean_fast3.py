@@ -24,7 +24,9 @@ def _page_trees():
 
 _ONE = ["p", "div", "a", "span", "li", "ul", ".entry", ".post", "#content", "div.post", "p.src-info",
         "div.a.b", "a.st_tag", "a.st_tag.internal_tag", "#x1[class~=kw]", "div#x1", "span.kw", "a.kw", ".kw",
-        "div.a[id^=x]", "p.nothing", "#nothing", "*", "[rel]", "a[rel~=tag]", "span[class^=wp_]"]
+        "div.a[id^=x]", "p.nothing", "#nothing", "*", "[rel]", "a[rel~=tag]", "span[class^=wp_]", "a[href^=http]",
+        "a[rel]", "div[id]", "p[lang|=zh]", "a[rel=TAG i]", "div[id^=x][class~=kw]", "a[rel~='']", "meta[name]",
+        "link[rel=canonical]", "a[data-x]", "span[class*=kw]"]
 _MANY = ["p, div", "h1, h2, h3", ".kw, span.kw, a", "#x1, .kw", "p.src-info, div.postmeta", "a, span, b",
          "div p, p", "li, ul li", ".nothing, p"]
 
@@ -65,7 +67,9 @@ def test_one_list_only_for_one_compound_with_a_list():
     assert P._one_list("p.src-info")[:2] == (1, "src-info")
     assert P._one_list("#x")[:2] == (0, "x") and P._one_list("#x")[2] is None
     assert P._one_list("div") == (2, "div", None)
-    for sel in ("div p", "p, div", "[rel]", "a[rel~=tag]", "*", "p >", "::bad"):
+    assert P._one_list("a[rel~=tag]")[:2] == (3, ("a", "rel"))
+    assert P._one_list("div[id^=x][class~=kw]")[:2] == (3, ("div", "id"))
+    for sel in ("div p", "p, div", "[rel]", "*", "p >", "::bad"):
         assert P._one_list(sel) is False, sel
 
 

@@ -392,7 +392,9 @@ def compile_selector(selector: str) -> tuple[tuple[tuple[str, _Compound], ...], 
 
 
 # selector -> (list, key, test) for a selector of one compound that has a list of the index
-# (_Compound.source; test: what its candidates have left to pass, or None), else False
+# (_Compound.source: 0 by_id, 1 by_class, 2 by_tag; or 3: a tag with attribute tests, key (tag,
+# the first test's attribute) in PageIndex._with_attr; test: what its candidates have left to
+# pass, or None), else False
 _ONE_LIST: dict = {}
 
 
@@ -406,6 +408,9 @@ def _one_list(selector: str):
         comp = alts[0][0][1]
         if comp.source is not None:
             one = (comp.source[0], comp.source[1], comp.rest.test if comp.rest is not None else None)
+        elif comp.id is None and not comp.classes and comp.tag is not None and comp.attrs:
+            # (PageIndex._candidates' list for it; its rest tests the attributes)
+            one = (3, (comp.tag, comp.attrs[0][0]), comp.rest.test)
     if len(_ONE_LIST) < 4096:
         _ONE_LIST[selector] = one
     return one
@@ -505,12 +510,15 @@ class PageIndex:
             if c.attrs:
                 key = (c.tag, c.attrs[0][0])
                 lst = self._with_attr.get(key)
-                if lst is None:
-                    name = key[1]
-                    lst = self._with_attr[key] = [e for e in self.by_tag.get(c.tag, ()) if e.get(name) is not None]
-                return lst
+                return lst if lst is not None else self._with_attr_list(key)
             return self.by_tag.get(c.tag, [])
         return list(self.order)
+
+    def _with_attr_list(self, key: tuple[str, str]) -> list:
+        """The elements of tag ``key[0]`` that carry attribute ``key[1]`` (made once)."""
+        name = key[1]
+        lst = self._with_attr[key] = [e for e in self.by_tag.get(key[0], ()) if e.get(name) is not None]
+        return lst
 
     @staticmethod
     def _under(el, scope) -> bool:
@@ -527,9 +535,15 @@ class PageIndex:
         if one is None:
             one = _one_list(selector)
         if one:
-            # a compound with its own list in the index (p.notice, .x, #id, div.a.b...): what
-            # _select gives for it, without its steps
-            cands = self._lists[one[0]].get(one[1])
+            # a compound with its own list in the index (p.notice, .x, #id, div.a.b...), or a tag
+            # with attribute tests (its elements with the first one's attribute): what _select
+            # gives for it, without its steps
+            if one[0] == 3:
+                cands = self._with_attr.get(one[1])
+                if cands is None:
+                    cands = self._with_attr_list(one[1])
+            else:
+                cands = self._lists[one[0]].get(one[1])
             if not cands:
                 return []
             test = one[2]
