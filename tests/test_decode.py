@@ -124,3 +124,20 @@ def test_bomless_utf16_text_still_decodes():
     for codec in ("utf-16-le", "utf-16-be"):
         d = decode(html.encode(codec))
         assert d.encoding == codec and "Hello, 世界" in d.text
+
+
+def test_control_bytes_test_against_the_deleting_form():
+    # decode's test for CONTROL_BYTES (translated by a table that marks them, compared with the
+    # page) against the form it replaces (deleted, lengths compared), for every byte value
+    from sitegen import decode as D
+
+    for b in range(256):
+        for data in (bytes([b]), b"<p>" + bytes([b]) + "中文".encode() + b"</p>", bytes([b]) * 3 + b"x"):
+            assert (data.translate(D._CONTROL_MARK) != data) == (len(data.translate(None, D.CONTROL_BYTES)) != len(data))
+            assert (data.translate(D._CONTROL_MARK) != data) == (b in D.CONTROL_BYTES)
+    page_ = page(TEXT).encode()
+    for b in D.CONTROL_BYTES:
+        d = decode(page_.replace(b"<p>", b"<p>" + bytes([b]), 1))
+        assert d.controls is (None if b == 0 else True)
+    assert decode(page_).controls is False
+    assert decode(bytearray(page_)).controls is False
