@@ -56,21 +56,21 @@ def test_select_of_one_compound_and_of_alternatives_is_what_the_steps_give():
                 for sel in _ONE + _MANY:
                     got = index.select(scope, sel)
                     assert got == _steps_select(index, scope, sel), (phase, sel)
-                    fast += bool(P._ONE_LIST.get(sel)) and bool(got)
+                    fast += P._PLANS[sel][0][0] < 4 and bool(got)
             for el in list(index.order):  # (the index outlives removals)
                 if el is not root and el.getparent() is not None and rnd.random() < 0.15:
                     (X.drop if rnd.random() < 0.5 else X.unwrap)(el)
     assert fast > 200
 
 
-def test_one_list_only_for_one_compound_with_a_list():
-    assert P._one_list("p.src-info")[:2] == (1, "src-info")
-    assert P._one_list("#x")[:2] == (0, "x") and P._one_list("#x")[2] is None
-    assert P._one_list("div") == (2, "div", None)
-    assert P._one_list("a[rel~=tag]")[:2] == (3, ("a", "rel"))
-    assert P._one_list("div[id^=x][class~=kw]")[:2] == (3, ("div", "id"))
-    for sel in ("div p", "p, div", "[rel]", "*", "p >", "::bad"):
-        assert P._one_list(sel) is False, sel
+def test_plan_lists_only_for_one_compound_with_a_list():
+    assert P._plan("p.src-info")[0][:2] == (1, "src-info")
+    assert P._plan("#x")[0][:2] == (0, "x") and P._plan("#x")[0][2] is None
+    assert P._plan("div") == ((2, "div", None),)
+    assert P._plan("a[rel~=tag]")[0][:2] == (3, ("a", "rel"))
+    assert P._plan("div[id^=x][class~=kw]")[0][:2] == (3, ("div", "id"))
+    assert [a[0] for a in P._plan("div p, p, [rel], *, a[rel], .x")] == [4, 2, 4, 4, 3, 1]
+    assert P._plan("::bad") == ()
 
 
 @pytest.mark.parametrize("tag", ["div", "p", "li", "span", "ul", "b"])
@@ -86,3 +86,4 @@ def test_strip_page_share_head_before_the_call(tag, inner):
     want = X.is_share_bar(bar, "")
     X.strip_page(root, [])
     assert (bar.getparent() is None) == want, html_
+

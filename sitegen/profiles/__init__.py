@@ -391,29 +391,34 @@ def compile_selector(selector: str) -> tuple[tuple[tuple[str, _Compound], ...], 
     return tuple(tuple((c, _py_compound(parts)) for c, parts in steps) for steps in _parse(selector))
 
 
-# selector -> (list, key, test) for a selector of one compound that has a list of the index
-# (_Compound.source: 0 by_id, 1 by_class, 2 by_tag; or 3: a tag with attribute tests, key (tag,
-# the first test's attribute) in PageIndex._with_attr; test: what its candidates have left to
-# pass, or None), else False
-_ONE_LIST: dict = {}
+# selector -> its alternatives as PageIndex._alt takes them: (list, key, test) for a compound
+# that has a list of the index (_Compound.source: 0 by_id, 1 by_class, 2 by_tag; or 3: a tag with
+# attribute tests, key (tag, the first test's attribute) in PageIndex._with_attr; test: what its
+# candidates have left to pass, or None), else (4, steps, None); () for a selector that is not one
+_PLANS: dict = {}
 
 
-def _one_list(selector: str):
+def _plan(selector: str) -> tuple:
     try:
         alts = compile_selector(selector)
     except SelectorError:
         alts = ()
-    one = False
-    if len(alts) == 1 and len(alts[0]) == 1:
-        comp = alts[0][0][1]
-        if comp.source is not None:
-            one = (comp.source[0], comp.source[1], comp.rest.test if comp.rest is not None else None)
+    plan = []
+    for steps in alts:
+        comp = steps[0][1]
+        if len(steps) > 1:
+            plan.append((4, steps, None))
+        elif comp.source is not None:
+            plan.append((comp.source[0], comp.source[1], comp.rest.test if comp.rest is not None else None))
         elif comp.id is None and not comp.classes and comp.tag is not None and comp.attrs:
             # (PageIndex._candidates' list for it; its rest tests the attributes)
-            one = (3, (comp.tag, comp.attrs[0][0]), comp.rest.test)
-    if len(_ONE_LIST) < 4096:
-        _ONE_LIST[selector] = one
-    return one
+            plan.append((3, (comp.tag, comp.attrs[0][0]), comp.rest.test))
+        else:
+            plan.append((4, steps, None))
+    plan = tuple(plan)
+    if len(_PLANS) < 4096:
+        _PLANS[selector] = plan
+    return plan
 
 
 def _chain(el, steps, k: int, scope) -> bool:
@@ -531,54 +536,52 @@ class PageIndex:
         return False
 
     def select(self, scope, selector: str) -> list:
-        one = _ONE_LIST.get(selector)
-        if one is None:
-            one = _one_list(selector)
-        if one:
-            # a compound with its own list in the index (p.notice, .x, #id, div.a.b...), or a tag
-            # with attribute tests (its elements with the first one's attribute): what _select
-            # gives for it, without its steps
-            if one[0] == 3:
-                cands = self._with_attr.get(one[1])
-                if cands is None:
-                    cands = self._with_attr_list(one[1])
-            else:
-                cands = self._lists[one[0]].get(one[1])
-            if not cands:
-                return []
-            test = one[2]
-            out = []
-            for el in cands:
-                if test is not None and not test(el):
-                    continue
-                a = el  # (_under)
-                while a is not None:
-                    if a is scope:
-                        out.append(el)
-                        break
-                    a = a.getparent()
-            return out
-        try:
-            alts = compile_selector(selector)
-        except SelectorError:
-            return []
-        if len(alts) == 1:
-            return self._select(scope, alts[0])
+        plan = _PLANS.get(selector)
+        if plan is None:
+            plan = _plan(selector)
+        if len(plan) == 1:
+            return self._alt(scope, plan[0])
         out = []
         lists = self._lists
         parts = 0
-        for steps in alts:
-            if len(steps) == 1:
-                src = steps[0][1].source
-                if src is not None and src[1] not in lists[src[0]]:
-                    continue  # (a list of classes: most name none of the page's)
-            found = self._select(scope, steps)
+        for alt in plan:
+            if alt[0] < 3 and alt[1] not in lists[alt[0]]:
+                continue  # (a list of classes: most name none of the page's)
+            found = self._alt(scope, alt)
             if found:
                 out += found
                 parts += 1
         if parts > 1:
             # (one alternative's matches are in document order already, each once)
             out = sorted(set(out), key=self.order.__getitem__)
+        return out
+
+    def _alt(self, scope, alt) -> list:
+        """One alternative's matches under ``scope``, in document order (``_plan``)."""
+        kind, key, test = alt
+        if kind == 4:
+            return self._select(scope, key)
+        # a compound with its own list in the index (p.notice, .x, #id, div.a.b...), or a tag
+        # with attribute tests (its elements with the first one's attribute): what _select gives
+        # for it, without its steps
+        if kind == 3:
+            cands = self._with_attr.get(key)
+            if cands is None:
+                cands = self._with_attr_list(key)
+        else:
+            cands = self._lists[kind].get(key)
+        if not cands:
+            return []
+        out = []
+        for el in cands:
+            if test is not None and not test(el):
+                continue
+            a = el  # (_under)
+            while a is not None:
+                if a is scope:
+                    out.append(el)
+                    break
+                a = a.getparent()
         return out
 
     def _select(self, scope, steps) -> list:
