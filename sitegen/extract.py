@@ -1227,8 +1227,18 @@ class BodyWriter:
         # the common tags first: a block that is only a paragraph boundary, an inline tag, an
         # element walked through (the tags below _SPECIAL each have their own case)
         if tag in _PLAIN_BLOCKS:
-            self.flush()
-            self.walk_children(el)
+            buf = self.buf
+            if len(buf) == 1 and buf[0].isspace():
+                buf.clear()  # (what flush does with the white space between two blocks)
+            elif buf:
+                self.flush()
+            if len(el):
+                self.walk_children(el)
+            else:  # (a paragraph of text alone, most: walk_children's first step)
+                t = el.text
+                if t:
+                    buf.append(t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                               if "&" in t or "<" in t or ">" in t else t)
             self.flush()
         elif tag in _INLINE_KEEP:
             self._inline(el, _INLINE_KEEP[tag])

@@ -87,3 +87,53 @@ def test_strip_page_share_head_before_the_call(tag, inner):
     X.strip_page(root, [])
     assert (bar.getparent() is None) == want, html_
 
+
+
+# ---------------------------------------------------------------------------------------------
+# BodyWriter: a paragraph block after white space, and one of text alone, without their calls
+
+
+class _PlainBlocksAsBefore(X.BodyWriter):
+    """BodyWriter whose blocks that are only paragraph boundaries take flush, walk_children,
+    flush, as before the fast path."""
+
+    def node(self, el) -> None:
+        if isinstance(el.tag, str) and el.tag in X._PLAIN_BLOCKS:
+            self.flush()
+            self.walk_children(el)
+            self.flush()
+        else:
+            super().node(el)
+
+    def _sub(self):
+        return _PlainBlocksAsBefore(self.base, self._counts)
+
+
+def _body(rnd: random.Random, depth: int = 0) -> str:
+    parts = []
+    for _ in range(rnd.randint(0, 5)):
+        r = rnd.random()
+        if r < 0.3 or depth > 3:
+            parts.append(rnd.choice(["", " ", "\n", "\n  \t", "text", "字 &amp; 文 &lt;x&gt;", "\u3000\u3000正文",
+                                     "\xa0", "a > b", "&nbsp;x"]))
+        elif r < 0.36:
+            parts.append(rnd.choice(["<!--c-->", "<br>", "<br><br>", "<img src='/i.png' alt='x'>"]))
+        else:
+            tag = rnd.choice(["p", "div", "section", "li", "td", "p", "p", "a", "b", "span", "blockquote", "ul", "h3"])
+            attrs = " href='/x'" if tag == "a" else ""
+            parts.append(f"<{tag}{attrs}>{_body(rnd, depth + 1)}</{tag}>")
+    return "".join(parts)
+
+
+def test_body_writer_plain_blocks_as_before():
+    rnd = random.Random(17)
+    blocks = 0
+    for i in range(1500):
+        root = lxml.html.fragment_fromstring(f"<div>{_body(rnd)}</div>")
+        base = (None, "https://example.org/a/b.html")[i % 2]
+        fast, slow = X.BodyWriter(base), _PlainBlocksAsBefore(base)
+        fast.walk_children(root)
+        slow.walk_children(root)
+        assert (fast.html(), fast.texts, fast.unresolved) == (slow.html(), slow.texts, slow.unresolved)
+        blocks += len(fast.blocks)
+    assert blocks > 2000
