@@ -394,9 +394,11 @@ def _apply_profile(root, pm, profile: Profile, explain: list[str], index: PageIn
             n += 1
         if n:
             explain.append(f"unwrapped {n} x {sel!r} to text")
-    X.strip_page(body, explain)
-    X.figure_captions([body], explain)
-    writer = X.BodyWriter(pm.url)
+    texts: dict = {}  # (the paragraphs' texts strip_page reads, for the writer)
+    X.strip_page(body, explain, texts)
+    if X.figure_captions([body], explain):
+        texts.clear()  # (figures are made by moving texts and elements: strip_page's reads not trusted after)
+    writer = X.BodyWriter(pm.url, texts=texts)
     writer.walk_children(body)
     html = writer.html()
     if not title:

@@ -658,9 +658,11 @@ def is_comment_section(el, ci: str | None = None) -> bool:
     return el.find(".//h1") is None
 
 
-def strip_page(root, explain: list[str] | None = None) -> None:
+def strip_page(root, explain: list[str] | None = None, texts: dict | None = None) -> None:
     """Remove what is never content: scripts, styles, forms, comments, hidden elements, nav,
-    share bars, readers' comment sections."""
+    share bars, readers' comment sections. ``texts``: gets the text (``.text``) of the elements
+    it read it of (paragraphs, for the share-bar test), as they are when it returns: BodyWriter
+    takes them instead of reading each paragraph again."""
     removed: dict[str, int] = {}
     hidden = 0
     comments = 0
@@ -702,6 +704,8 @@ def strip_page(root, explain: list[str] | None = None) -> None:
             if tag not in _SHARE_TEXT_TAGS:
                 continue
             head = el.text
+            if texts is not None:
+                texts[el] = head
             if (not head or head.isspace()) and len(el):
                 head = el[0].text
             if not head or not share_head(head):
@@ -714,7 +718,10 @@ def strip_page(root, explain: list[str] | None = None) -> None:
                 kill.append(el)
                 shares.add(el)
     for el in kill:
-        if el.getparent() is not None:
+        parent = el.getparent()
+        if parent is not None:
+            if texts:
+                texts.pop(parent, None)  # (its text takes el's tail when el is its first child)
             drop(el)
     if explain is not None:
         if removed:
@@ -1116,6 +1123,7 @@ _HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "
 _SPECIAL = frozenset(["br", "img", "ul", "ol", "blockquote", "pre", "figure", "table", *_HEADINGS])
 _PLAIN_BLOCKS = (_BLOCK_TAGS | {"td", "th", "tr"}) - _SPECIAL
 _BR = "\x00BR\x00"
+_UNREAD = object()  # (BodyWriter: no text known for the element)
 # (the group of a scheme: BodyWriter reads it; a match means "has a scheme")
 _SCHEME = _lazy_re(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _BLOCK_TAG = _lazy_re(r"</?(?:p|ul|ol|li|blockquote|figure|h\d|table|tr|td|th|pre)>")
@@ -1148,8 +1156,11 @@ class BodyWriter:
     figure, table, pre). Divs become paragraph boundaries; ``<br><br>`` splits paragraphs;
     hard-wrapped lines are joined."""
 
-    def __init__(self, base_url: str | None = None, _counts: list | None = None):
+    def __init__(self, base_url: str | None = None, _counts: list | None = None, texts: dict | None = None):
+        """``texts``: the text of elements as it is (strip_page's), taken once instead of read
+        again."""
         self.base = base_url
+        self._texts = texts if texts is not None else {}
         self.blocks: list[list[str]] = []  # [html, plain text] per block
         self.buf: list[str] = []
         # relative URLs are resolved against the original URL (by the sanitiser); with no
@@ -1235,7 +1246,9 @@ class BodyWriter:
             if len(el):
                 self.walk_children(el)
             else:  # (a paragraph of text alone, most: walk_children's first step)
-                t = el.text
+                t = self._texts.pop(el, _UNREAD)
+                if t is _UNREAD:
+                    t = el.text
                 if t:
                     buf.append(t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                                if "&" in t or "<" in t or ">" in t else t)

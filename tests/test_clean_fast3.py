@@ -137,3 +137,64 @@ def test_body_writer_plain_blocks_as_before():
         assert (fast.html(), fast.texts, fast.unresolved) == (slow.html(), slow.texts, slow.unresolved)
         blocks += len(fast.blocks)
     assert blocks > 2000
+
+
+# ---------------------------------------------------------------------------------------------
+# The paragraphs' texts strip_page read, taken by BodyWriter instead of reading them again
+
+
+def _strip_and_write(html_: str, base, with_texts: bool):
+    body = lxml.html.fragment_fromstring(html_, create_parent="div")
+    explain: list = []
+    texts: dict | None = {} if with_texts else None
+    X.strip_page(body, explain, texts)
+    if X.figure_captions([body], explain) and texts is not None:
+        texts.clear()  # (as the cleaner does)
+    w = X.BodyWriter(base, texts=texts)
+    w.walk_children(body)
+    return w.html(), w.texts, w.unresolved, explain
+
+
+def _strip_body(rnd: random.Random, depth: int = 0) -> str:
+    parts = []
+    for _ in range(rnd.randint(0, 5)):
+        r = rnd.random()
+        if r < 0.3 or depth > 2:
+            parts.append(rnd.choice(["", " ", "\n", "正文一段", "text &amp; more", "\u3000\u3000段落", "分享到：",
+                                     "share: x", "图片说明"]))
+        elif r < 0.5:
+            parts.append(rnd.choice(["<!--c-->", "<script>x()</script>", "<span hidden>h</span>",
+                                     "<span style='display:none'>s</span>", "<br>", "<img src='/i.jpg'>",
+                                     "<img src='http://a.b/i.jpg' alt='a'>", "<div class='share-bar'>分享到：<a href='#'>微博</a></div>",
+                                     "<p>分享到：<a href='#'>微博</a> 微信</p>", "<form>f</form>"]))
+        else:
+            tag = rnd.choice(["p", "p", "p", "div", "li", "section", "span", "a", "b", "center"])
+            attrs = " href='/x'" if tag == "a" else rnd.choice(["", "", " class='c'", " align='center'"])
+            parts.append(f"<{tag}{attrs}>{_strip_body(rnd, depth + 1)}</{tag}>")
+    return "".join(parts)
+
+
+def test_body_writer_with_strip_page_texts_as_without():
+    rnd = random.Random(23)
+    taken = 0
+    htmls = [_strip_body(rnd) for _ in range(2500)]
+    htmls += ["<p>text<script>x</script>more</p>", "<p><!--c-->tail</p>", "<p>a<span hidden>h</span>b</p>",
+              "<p><img src='http://a.b/i.jpg'>图片说明文字</p><p>正文</p>", "<p>分享到：<a href='#'>x</a></p><p>正文</p>"]
+    for i, html_ in enumerate(htmls):
+        base = (None, "https://example.org/a/b.html")[i % 2]
+        assert _strip_and_write(html_, base, True) == _strip_and_write(html_, base, False), html_
+        body = lxml.html.fragment_fromstring(html_, create_parent="div")
+        texts: dict = {}
+        X.strip_page(body, [], texts)
+        taken += len(texts)
+    assert taken > 3000
+
+
+def test_strip_page_texts_are_the_texts_it_leaves():
+    for p in sorted(PAGES.glob("*.html")):
+        root = X.parse_html(p.read_bytes().decode("utf-8", "replace"))
+        texts: dict = {}
+        X.strip_page(root, [], texts)
+        for el, t in texts.items():
+            if el.getparent() is not None or el is root:
+                assert el.text == t, (p.name, el.tag)
