@@ -127,6 +127,15 @@ def scan_sources(content_dir: Path, listed: list[str] | None = None) -> list[Sou
     return sorted(found, key=lambda s: s.rel)
 
 
+def _scan_rows(content_dir: Path) -> tuple[list[tuple], list[str], str]:
+    """``scan_sources`` as marshal-able values (for ``shortcut.Forked``): each source's fields
+    (``Source(*row)``), the folders listed and their ``shortcut.sources_digest``."""
+    listed: list[str] = []
+    found = scan_sources(content_dir, listed)
+    rows = [(s.rel, s.path, s.size, s.mtime_ns, s.inode, s.ctime_ns) for s in found]
+    return rows, listed, shortcut.sources_digest(listed, found)
+
+
 # --- stage 2: clean (cached) -----------------------------------------------------------------
 def clean_source(path: Path | str, rel: str, profiles, config: Config, data: bytes | None = None,
                  source_hash: str | None = None) -> CleanResult:
@@ -300,6 +309,8 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
     saved: dict | None = None
     settings = ""
     site_check = None
+    scan = None  # the sources' scan in another process
+    scanned = None  # ... and their digest, made there
     removed = 0
     with clock("read"):
         if not warm:
@@ -311,6 +322,11 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             source_check = shortcut.SourceCheck(saved, config.content_dir)
             cleanup.callback(source_check.close)
             settings = shortcut.settings_fingerprint(config, search)
+            if (saved is None or saved.get("settings") != settings) and jobs > 1:
+                # Nothing to compare the sources with: they are scanned, in another process,
+                # while this one reads the store and loads the profiles (a cold build's start)
+                scan = shortcut.Forked(lambda: _scan_rows(config.content_dir))
+                cleanup.callback(scan.close)
             # Meanwhile, what any build but a no-change one needs, one step at a time while the
             # stat has not answered (a no-change build stops at its answer, and wastes little).
             for step in range(3 if source_check.forked else 0):
@@ -334,7 +350,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
                 folders, digest = stats.folders, stats.digest()
         else:
             sources = session.updated_sources(config.content_dir, changed)
-        if sources is None:
+        if sources is None and scan is None:
             sources = {s.rel: s for s in scan_sources(config.content_dir, folders)}
         if not warm:
             shortcut.forget(store)
@@ -349,6 +365,12 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
                 session.shortcut_kept = False
         from .plan import plan_jobs, plan_warnings
         from .render import Renderer
+        if scan is not None:
+            if sources is None:
+                rows, folders, scanned = scan.result()
+                sources = {row[0]: Source(*row) for row in rows}
+            else:
+                scan.close()
 
     with clock("clean"):
         if warm:  # only what differs from the last build is looked at
@@ -431,7 +453,7 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
                                      [p for p in old_outputs if p not in keys])
             report.outputs = len(out.kept)
             shortcut.remember(store, settings, folders, list(sources.values()), config.output_dir, report,
-                              out.site_parts, site_paths, known, touched, digest, saved,
+                              out.site_parts, site_paths, known, touched, digest or scanned, saved,
                               shortcut.site_outline(site, plan.index, plan.slugs), out.folder_parts)
             if session is not None:
                 session.filled(config, store, sources, profiles, {p: (k, final[p]) for p, k in keys.items()},
