@@ -202,10 +202,21 @@ def weight_len(s: str) -> float:
 
 
 def node_text(el) -> str:
+    if isinstance(el.tag, str):
+        # text_content() is XPath's string(), libxml2's node content: the text serialiser gives
+        # that content too, at a third of the cost (~0.7 -> ~0.26 us with norm_ws); a comment
+        # or processing instruction goes the old way (text_content refuses it: "")
+        try:
+            return norm_ws(_tostring(el, method="text", encoding=str, with_tail=False))
+        except ValueError:
+            pass
     try:
         return norm_ws(el.text_content())
     except ValueError:
         return ""
+
+
+_tostring = etree.tostring
 
 
 def classid(el) -> str:

@@ -198,3 +198,33 @@ def test_strip_page_texts_are_the_texts_it_leaves():
         for el, t in texts.items():
             if el.getparent() is not None or el is root:
                 assert el.text == t, (p.name, el.tag)
+
+
+# ---------------------------------------------------------------------------------------------
+# node_text: the text serialiser's content, as text_content() gives it
+
+
+def _node_text_reference(el) -> str:
+    try:
+        return X.norm_ws(el.text_content())
+    except ValueError:
+        return ""
+
+
+def test_node_text_is_text_content():
+    from tests.test_clean_fast import _attr_page
+
+    docs = [p.read_bytes().decode("utf-8", "replace") for p in sorted(PAGES.glob("*.html"))]
+    docs += [_attr_page(1), "<html><body><p>a<!--c-->b<?pi x?>c&amp;&lt;&nbsp;\u00a0d<br>e<script>var x='<b>'</script>"
+             "<style>p{}</style><textarea>t&amp;</textarea>\U0001f600</p>\n<div>x<p>y</p>z</div>tail</body></html>"]
+    n = 0
+    for d in docs:
+        root = X.parse_html(d)
+        for el in root.iter():
+            assert X.node_text(el) == _node_text_reference(el), (el.tag, _node_text_reference(el)[:80])
+            n += 1
+    detached = lxml.html.fragment_fromstring("<p>a<b>b</b>c</p>")
+    b = detached[0]
+    detached.remove(b)  # (its tail stays with it, out of the tree)
+    assert X.node_text(b) == _node_text_reference(b) == "b"
+    assert n > 2000
