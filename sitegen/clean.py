@@ -252,10 +252,13 @@ def _rule_values(index: PageIndex, scope, rule: P.FieldRule, url: str | None, pa
         return [m.group(1) if m and m.groups() else m.group(0)] if m else []
     vals = []
     for el in index.select(scope, rule.selector):
-        v = el.get(rule.attr) if rule.attr else X.node_text(el)
-        if v is None:
-            continue
-        v = X.norm_ws(v)
+        if rule.attr:
+            v = el.get(rule.attr)
+            if v is None:
+                continue
+            v = X.norm_ws(v)
+        else:
+            v = X.node_text(el)  # (white space folded)
         if rule.pattern:
             m = _regex(rule.pattern).search(v)
             if not m:
@@ -365,7 +368,7 @@ def _apply_profile(root, pm, profile: Profile, explain: list[str], index: PageIn
     for el in sorted(set(hits), key=lambda e: order.get(e, 0)):
         if X.is_category_link(el):
             continue  # WordPress core's rel="category tag": a category, not a tag
-        t = X.norm_ws(X.node_text(el))
+        t = X.node_text(el)  # (white space folded)
         if t and t not in tags and len(t) <= 40:
             tags.append(t)
     if tags:
