@@ -17,7 +17,10 @@ _BLOCKS = frozenset(
 )
 # A space between two CJK characters (or CJK punctuation) is an artefact of joining paragraphs.
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_GAP = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+# a space between two CJK characters: the space found first (re searches for a literal it begins
+# with; a pattern that begins with a look-behind is tried at every character), then the two
+# characters before the end of the match (the CJK one and the space) and the one after it
+_CJK_GAP = re.compile(f" (?<=[{_CJK}] )(?=[{_CJK}])")
 
 
 @dataclass(slots=True, unsafe_hash=True)  # immutable by convention: see taxonomy.Entry

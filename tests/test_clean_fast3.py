@@ -228,3 +228,27 @@ def test_node_text_is_text_content():
     detached.remove(b)  # (its tail stays with it, out of the tree)
     assert X.node_text(b) == _node_text_reference(b) == "b"
     assert n > 2000
+
+
+# ---------------------------------------------------------------------------------------------
+# record: the CJK gap found from its space
+
+
+def test_cjk_gap_is_the_look_behind_pattern():
+    import re
+
+    from sitegen import record as RC
+
+    before = re.compile(f"(?<=[{RC._CJK}]) (?=[{RC._CJK}])")
+    rnd = random.Random(31)
+    chars = ["中", "文", "　", "。", "，", "Ａ", "a", "Z", "1", " ", " ", " ", "\n", "\u3400", "\u4dbf", "\u4dc0", "\u9fff",
+             "\ua000", "\uf900", "\ufaff", "\ufb00", "\uff00", "\uffef", "\ufff0", "\u2fff", "\u3000", "\u303f", "\u3040",
+             "😀", "é"]
+    subs = 0
+    for _ in range(20000):
+        t = "".join(rnd.choice(chars) for _ in range(rnd.randint(0, 12)))
+        assert RC._CJK_GAP.sub("", t) == before.sub("", t), repr(t)
+        assert [m.span() for m in RC._CJK_GAP.finditer(t)] == [m.span() for m in before.finditer(t)], repr(t)
+        subs += RC._CJK_GAP.search(t) is not None
+    assert subs > 1500
+    assert RC.summarize("中 文 a b 中 " * 30) == before.sub("", " ".join(("中 文 a b 中 " * 30).split()))[:120].rstrip() + "…"
