@@ -1211,6 +1211,10 @@ class BodyWriter:
             return
         raw = "".join(buf)
         buf.clear()  # (in place: walk_children holds it)
+        self._paragraphs(raw)
+
+    def _paragraphs(self, raw: str) -> None:
+        """The paragraph blocks of an inline run (what the buffer held)."""
         if raw.isspace():
             return  # the white space between blocks: no text, no tag, no line break
         for para in _split_lines(raw) if _BR in raw else (_strip_indent(raw),):  # (_split_lines' own test)
@@ -1260,9 +1264,10 @@ class BodyWriter:
                 t = self._texts.pop(el, _UNREAD)
                 if t is _UNREAD:
                     t = el.text
-                if t:
-                    buf.append(t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                               if "&" in t or "<" in t or ">" in t else t)
+                if t:  # (what flush does with it alone in the buffer)
+                    self._paragraphs(t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                                     if "&" in t or "<" in t or ">" in t else t)
+                return
             self.flush()
         elif tag in _INLINE_KEEP:
             self._inline(el, _INLINE_KEEP[tag])
