@@ -127,17 +127,39 @@ def test_bomless_utf16_text_still_decodes():
 
 
 def test_control_bytes_test_against_the_deleting_form():
-    # decode's test for CONTROL_BYTES (translated by a table that marks them, compared with the
-    # page) against the form it replaces (deleted, lengths compared), for every byte value
+    # decode's test for CONTROL_BYTES (a NUL in the page folded by FOLD_CONTROLS) against the form
+    # it replaces (deleted, lengths compared), for every byte value
     from sitegen import decode as D
 
     for b in range(256):
         for data in (bytes([b]), b"<p>" + bytes([b]) + "中文".encode() + b"</p>", bytes([b]) * 3 + b"x"):
-            assert (data.translate(D._CONTROL_MARK) != data) == (len(data.translate(None, D.CONTROL_BYTES)) != len(data))
-            assert (data.translate(D._CONTROL_MARK) != data) == (b in D.CONTROL_BYTES)
+            assert (0 in data.translate(D.FOLD_CONTROLS)) == (len(data.translate(None, D.CONTROL_BYTES)) != len(data))
+            assert (0 in data.translate(D.FOLD_CONTROLS)) == (b in D.CONTROL_BYTES)
     page_ = page(TEXT).encode()
     for b in D.CONTROL_BYTES:
         d = decode(page_.replace(b"<p>", b"<p>" + bytes([b]), 1))
         assert d.controls is (None if b == 0 else True)
     assert decode(page_).controls is False
     assert decode(bytearray(page_)).controls is False
+
+
+def test_the_folded_page_is_the_page_folded_for_the_region_cut():
+    from sitegen import decode as D
+    from sitegen.region import FOLD
+
+    # the same bytes to "<" and to \x01 as region.FOLD (what cut's searches tell apart)
+    for b in range(256):
+        assert (D.FOLD_CONTROLS[b] == ord("<")) == (FOLD[b] == ord("<"))
+        assert (D.FOLD_CONTROLS[b] == 1) == (FOLD[b] == 1)
+    pages = [page(TEXT).encode(), page("ascii only").encode(), page(TEXT).encode() + b"\x01",
+             b"\x00" + page(TEXT).encode(), "\ufeff".encode() + page(TEXT).encode(),
+             page(TEXT + "\ufeff").encode(), page(TEXT).encode("gbk"), page(TEXT).encode("utf-16")]
+    if CORPUS.is_dir():
+        pages += [p.read_bytes() for p in sorted(CORPUS.glob("*.html"))[:40]]
+    for raw in pages:
+        d = decode(raw)
+        if d.utf8 is None or d.controls is None:  # (NUL bytes taken out: the parser looks again)
+            assert d.folded is None
+        else:
+            assert d.folded == d.utf8.translate(D.FOLD_CONTROLS) and len(d.folded) == len(d.utf8)
+    assert decode(page(TEXT).encode()).folded is not None

@@ -41,7 +41,8 @@ _NAMES = sorted(set(("div|plaintext|body|html|head|frameset|" + _TABLE + "|" + _
 _WORDS = ([w for n in _NAMES for w in (n, n.upper(), n[0].upper() + n[1:], n + "x", n[:-1])]
           + [c + "x" for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"]
           + list("abcdefghijklmnopqrstuvwxyz") + ["a1", "h1", "li", "ul", "span", "img", "br", "p", "my-tag", "o:p",
-                                                  "aB", "h2x", "lI"])
+                                                  "aB", "h2x", "lI"]
+          + [w for n in R._COMMON.split("|") for w in (n, n + "x", n + "1", n[:-1], n.upper())])
 _BITS = ["<", ">", "/", "/>", " ", "\t", "\n", "=", '"', "'", "x", "<!--", "-->", "--!>", "<!",
          "<?", "</", "<!DOCTYPE html>", "a=b", 'c="d>e"', "f='g>h'", "\u4e2d\u6587", "&amp;"]
 
@@ -167,11 +168,38 @@ def test_the_discarded_text_search_in_pages():
             assert R._reads(data, start, end) == _reads_plain(data, start, end)
 
 
+def test_the_discarded_text_search_in_a_page_folded_before():
+    from sitegen.decode import FOLD_CONTROLS
+
+    rnd = random.Random(13)
+    for data in [_mutated(rnd, p, _READ_BITS) for p in _pages() for _ in range(2)]:
+        for table in (R.FOLD, FOLD_CONTROLS):
+            folded = data.translate(table)
+            for _ in range(6):
+                start = rnd.randint(0, len(data))
+                end = rnd.choice([len(data), rnd.randint(start, len(data))])
+                assert R._reads(data, start, end, folded) == _reads_plain(data, start, end)
+
+
+def test_cut_with_the_page_folded_before_cuts_the_same():
+    from sitegen.decode import FOLD_CONTROLS
+
+    rnd = random.Random(14)
+    regions = [R.parse_region(s) for s in ("div.post", "div.entry", "div#content", "div.content", "div.article")]
+    pages = _pages()
+    for data in pages + [_mutated(rnd, p, _READ_BITS + [b"<div class=post>", b"</div>"]) for p in pages]:
+        folded = data.translate(FOLD_CONTROLS)
+        for region in regions:
+            assert R.cut(data, region, folded) == R.cut(data, region) == R.cut(data, region, data.translate(R.FOLD))
+    with pytest.raises(ValueError):
+        R.cut(pages[0], regions[0], pages[0][1:].translate(R.FOLD))
+
+
 def test_the_fold_keeps_every_letter_of_the_searched_words():
     # a planted bug (a letter of the words, or a case of it, folded to "x") would hide a tag
     for word in (b"<meta", b"<link", b"<titl", b"<base", b"+json"):
         for variant in (word, word.upper(), word.swapcase()):
-            assert variant.translate(R._FOLD) == b"<\x01\x01\x01\x01"
+            assert variant.translate(R.FOLD) == b"<\x01\x01\x01\x01"
 
 
 @pytest.mark.parametrize("which", sorted(SCANNERS))
