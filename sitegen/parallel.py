@@ -357,39 +357,65 @@ def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out:
     memo_keys = _memo_keys(renderer)
     last_jobs, this_jobs = ({}, {}) if final else (_JOB_KEYS.get(renderer.theme_hash, {}), {})
     kept = out.kept
-    for job in plan:
-        path, memo = job.path, job.memo
-        if path in keys:
-            raise (on_duplicate(path) if on_duplicate else ValueError(f"duplicate output {path}"))
-        if memo is not None and final:
-            key = memo
-        elif memo is not None:
-            seen = last_jobs.get(id(job))
-            if seen is not None and seen[0] is job:
-                key = seen[1]
-            else:  # the render key of a cheap memo key: digested once per process
-                mk = (job.template, memo, job.body_key)
-                key = memo_keys.get(mk)
-                if key is None:
-                    key = memo_keys[mk] = renderer.key(job)
-                seen = (job, key)
-            this_jobs[id(job)] = seen
-        else:
-            key = renderer.key(job)
-        keys[path] = key
-        prev = old.get(path)
-        if prev is not None and prev[0] == key:
-            rel = safe_relpath(path)
-            stamp = (prev[1] or None) if trusted else out.stamp(rel)
-            if stamp is not None and stamp == prev[1]:
-                kept.add(rel)
-                stamps[path] = stamp
-                continue
-        pending.append(job)
-    if len(memo_keys) > 4 * len(keys) + 1024:  # old keys pile up in a long session: start again
-        memo_keys.clear()
-    _JOB_KEYS.clear()  # (this build's jobs only: they are held here, so no id is reused meanwhile)
-    _JOB_KEYS[renderer.theme_hash] = this_jobs
+    # A whole new site (no output folder: nothing to reuse) renders every job: once there are
+    # enough of them for a pool and its largest batches, the pool starts and takes them batch by
+    # batch while the rest of the plan is made (the same batches as after the whole plan).
+    new_site = out.tree and not trusted
+    stream_from = max(_STREAM_FROM * jobs, MIN_PARALLEL_RENDER)
+    stream = _Stream(jobs, out) if new_site and _pool_wanted(jobs, stream_from, MIN_PARALLEL_RENDER) else None
+    try:
+        for job in plan:
+            path, memo = job.path, job.memo
+            if path in keys:
+                raise (on_duplicate(path) if on_duplicate else ValueError(f"duplicate output {path}"))
+            if memo is not None and final:
+                key = memo
+            elif memo is not None:
+                seen = last_jobs.get(id(job))
+                if seen is not None and seen[0] is job:
+                    key = seen[1]
+                else:  # the render key of a cheap memo key: digested once per process
+                    mk = (job.template, memo, job.body_key)
+                    key = memo_keys.get(mk)
+                    if key is None:
+                        key = memo_keys[mk] = renderer.key(job)
+                    seen = (job, key)
+                this_jobs[id(job)] = seen
+            else:
+                key = renderer.key(job)
+            keys[path] = key
+            if not new_site:
+                prev = old.get(path)
+                if prev is not None and prev[0] == key:
+                    rel = safe_relpath(path)
+                    stamp = (prev[1] or None) if trusted else out.stamp(rel)
+                    if stamp is not None and stamp == prev[1]:
+                        kept.add(rel)
+                        stamps[path] = stamp
+                        continue
+            pending.append(job)
+            if stream is not None and len(pending) % _STREAM_BATCH == 0 and len(pending) >= stream_from:
+                if not stream.started:
+                    _state.update(renderer=renderer, out_dir=out.out_dir, staging=out.staging, cache_dir=cache_dir,
+                                  store=None, plan=plan)
+                    stream.start()
+                    for i in range(0, len(pending) - _STREAM_BATCH, _STREAM_BATCH):
+                        stream.submit(pending[i:i + _STREAM_BATCH])
+                stream.submit(pending[-_STREAM_BATCH:])
+        if len(memo_keys) > 4 * len(keys) + 1024:  # old keys pile up in a long session: start again
+            memo_keys.clear()
+        _JOB_KEYS.clear()  # (this build's jobs only: they are held here, so no id is reused meanwhile)
+        _JOB_KEYS[renderer.theme_hash] = this_jobs
+        if stream is not None and stream.started:
+            if len(pending) % _STREAM_BATCH:
+                stream.submit(pending[-(len(pending) % _STREAM_BATCH):])
+            with progress_bar(progress, len(pending), "render") as bar:
+                bar.update(stream.done)
+                stream.finish(bar)
+            return keys, stamps, len(pending)
+    finally:
+        if stream is not None and stream.started:
+            stream.close()
     if not pending:
         return keys, stamps, 0
     use_pool = _pool_wanted(jobs, len(pending), MIN_PARALLEL_RENDER)
@@ -399,7 +425,7 @@ def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out:
     pool = _pool(jobs, len(pending), MIN_PARALLEL_RENDER)
     try:
         if pool:
-            size = max(8, min(64, len(pending) // (jobs * 8) or 1))
+            size = max(8, min(_STREAM_BATCH, len(pending) // (jobs * 8) or 1))
             results: Iterable = pool.imap_unordered(_render_batch, _batches(pending, size))
         else:
             results = map(_render_batch, _batches(pending, 32))
@@ -414,6 +440,65 @@ def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out:
             pool.join()
         _state.clear()
     return keys, stamps, len(pending)
+
+
+_STREAM_BATCH = 64  # the render pool's largest batch (jobs a task)
+_STREAM_FROM = _STREAM_BATCH * 8  # x jobs: from so many jobs on, every batch is the largest
+
+
+class _Stream:
+    """The render pool of a whole new site, fed batch by batch while the plan is made: each
+    batch's outcome is recorded (``Output.add``) as it comes back, between batches and at the end."""
+
+    def __init__(self, jobs: int, out: Output):
+        self.jobs, self.out = jobs, out
+        self.pool = None
+        self.queue = None
+        self.sent = 0  # batches
+        self.got = 0
+        self.done = 0  # jobs recorded
+
+    @property
+    def started(self) -> bool:
+        return self.pool is not None
+
+    def start(self) -> None:
+        import queue
+
+        self.queue = queue.SimpleQueue()
+        self.pool = _pool(self.jobs, max(_STREAM_FROM * self.jobs, MIN_PARALLEL_RENDER), MIN_PARALLEL_RENDER)
+
+    def submit(self, batch: list) -> None:
+        put = self.queue.put
+        self.pool.apply_async(_render_batch, (batch,), callback=put, error_callback=lambda e: put(_Failed(e)))
+        self.sent += 1
+        while not self.queue.empty():  # (what came back meanwhile)
+            self._record(self.queue.get())
+
+    def finish(self, bar) -> None:
+        while self.got < self.sent:
+            self._record(self.queue.get(), bar)
+
+    def _record(self, done, bar=None) -> None:
+        self.got += 1
+        if isinstance(done, _Failed):
+            raise done.error
+        add = self.out.add
+        for rel, staged in done:
+            add(rel, staged)
+        self.done += len(done)
+        if bar is not None:
+            bar.update(len(done))
+
+    def close(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+        _state.clear()
+
+
+class _Failed:
+    def __init__(self, error: BaseException):
+        self.error = error
 
 
 # theme hash -> {(template, memo, body key): render key}: one theme at a time

@@ -435,12 +435,15 @@ class Plan:
             todo = range(len(sig))
         fp, items, links_of = self._fp, self._items, self._links_of
         self.index.find_all(outbound.values())  # (kept with the index: a warm session's are found already)
-        for i in todo:
-            e, (newer, older), _ = sig[i]
-            jobs[i] = article_job(i, e, article_memo(fp, items[e.id], e, newer, older, links_of(e)))
-        if cache is not None:
+        if cache is None:  # (each job as soon as it is made: the render may start on the first)
+            for i, (e, (newer, older), _) in enumerate(sig):
+                yield article_job(i, e, article_memo(fp, items[e.id], e, newer, older, links_of(e)))
+        else:
+            for i in todo:
+                e, (newer, older), _ = sig[i]
+                jobs[i] = article_job(i, e, article_memo(fp, items[e.id], e, newer, older, links_of(e)))
             cache.sig, cache.jobs = sig, jobs
-        yield from jobs
+            yield from jobs
         if has_feeds:  # (the sitemap is only made with a base_url)
             sitemap_pages.extend((e.path, e.date) for e in entries)
 
