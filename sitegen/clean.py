@@ -135,7 +135,7 @@ def _clean(data: bytes, rel_path: str, profiles: Profiles, language: str,
         # (a page that names none of the profile's hosts is another site's, mostly: not scanned
         # for the region, which costs as much as parsing a page that has none)
         ours = clean_utf8 and (not profile.hosts or any(h.encode() in dec.utf8 for h in profile.hosts))
-        cut = R.cut(dec.utf8, region) if ours else None
+        cut = R.cut(dec.utf8, region, dec.folded) if ours else None
         part = None
         if cut is not None:
             try:
