@@ -234,7 +234,7 @@ def test_a_page_of_another_site_with_the_same_div_is_parsed_whole():
 
 def test_a_page_that_never_names_the_profiles_site_is_not_scanned(monkeypatch):
     scanned = []
-    monkeypatch.setattr(R, "cut", lambda data, region: scanned.append(1))
+    monkeypatch.setattr(R, "cut", lambda data, region, folded=None: scanned.append(1))
     a, b = _both(_page().replace(b"www.bannedbook.org", b"example.com"))
     assert (a.kind, a.record) == (b.kind, b.record) and a.kind == "article"
     assert not scanned
