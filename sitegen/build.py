@@ -322,9 +322,10 @@ def _build(config: Config, store: Store, report: BuildReport, clock: _Clock, job
             source_check = shortcut.SourceCheck(saved, config.content_dir)
             cleanup.callback(source_check.close)
             settings = shortcut.settings_fingerprint(config, search)
-            if (saved is None or saved.get("settings") != settings) and jobs > 1:
+            if (saved is None or saved.get("settings") != settings) and jobs > 1 and session is None:
                 # Nothing to compare the sources with: they are scanned, in another process,
-                # while this one reads the store and loads the profiles (a cold build's start)
+                # while this one reads the store and loads the profiles (a cold build's start;
+                # not in a serving process, whose other threads a fork would not take along)
                 scan = shortcut.Forked(lambda: _scan_rows(config.content_dir))
                 cleanup.callback(scan.close)
             # Meanwhile, what any build but a no-change one needs, one step at a time while the

@@ -8,13 +8,16 @@ and a reader never sees a half-written file.
 
 When there is no output folder at all (a first build, or one after it was deleted), the
 process that records the staged files (``add``: the build's, while the others render) also makes
-the new site's folders, in ``site/`` of the staging folder, and ``commit`` moves each file into
-them and renames ``site/`` into place: the site's folders (~11,500 at 10,000 articles, most of a
-cold build's write stage when the commit made them one by one) are made meanwhile. (The files
-themselves are still written flat: written into ~11,500 new folders, they cost the kernel ~1.5x
-the CPU, new inodes spread over the disk.) A file that cannot go where its path says (a page
-where another output needs a folder) and those after it are committed as the flat commit
-commits them.
+the new site's folders, in ``site/`` of the staging folder, and moves each staged file into
+them as it is recorded; ``commit`` renames ``site/`` into place: the site's folders (~11,500 at
+10,000 articles, most of a cold build's write stage when the commit made them one by one) and the
+moves are done meanwhile. (The files themselves are still written flat: written into ~11,500 new
+folders, they cost the kernel ~1.5x the CPU, new inodes spread over the disk.) A file that cannot
+go where its path says (a page where another output needs a folder) and those after it are
+committed as the flat commit commits them. The stagers hand each file's stat to ``add`` (the
+moves keep it), so a new site that went into place whole is not walked after the commit: what
+the walk would find of it (``site_parts``, ``folder_parts``, the files' stamps) is known, but
+for one stat of each folder.
 """
 
 from __future__ import annotations
