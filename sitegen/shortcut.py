@@ -243,6 +243,18 @@ def site_entries(saved: dict | None, out_dir: Path) -> KnownSite | None:
     return KnownSite(entries, parts)  # type: ignore[arg-type]
 
 
+# The ends of ``Forked`` pipes this process holds open. A child forked later closes its copies:
+# a child holding another's read end would keep that other child from ever seeing this process
+# close it (``close``: its write then blocks forever instead of failing), and this process, waiting
+# for that child, from reading the later child's result.
+_PARENT_FDS: set[int] = set()
+
+
+def _close(fd: int) -> None:
+    _PARENT_FDS.discard(fd)
+    os.close(fd)
+
+
 class Forked:
     """``fn()`` run in a forked process while this one goes on; ``result()`` waits for it and
     returns its value (which must be marshal-able). Without ``fork``, or when ``fork`` is False,
@@ -274,6 +286,11 @@ class Forked:
         if pid == 0:  # the child: compute, send, leave without running any cleanup
             code = 1
             try:
+                for fd in _PARENT_FDS:  # (other children's pipes: see _PARENT_FDS)
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
                 os.close(r)
                 if paused:
                     os.close(go_w)
@@ -290,6 +307,7 @@ class Forked:
         if paused:
             os.close(go_r)
         self._pid, self._fd, self._go = pid, r, go_w
+        _PARENT_FDS.update(fd for fd in (r, go_w) if fd >= 0)
 
     @property
     def forked(self) -> bool:
@@ -310,7 +328,7 @@ class Forked:
                 os.write(self._go, b"1")
             except OSError:  # (it died: result() runs fn here)
                 pass
-            os.close(self._go)
+            _close(self._go)
             self._go = -1
 
     def result(self):
@@ -324,7 +342,7 @@ class Forked:
         chunks = []
         while chunk := os.read(self._fd, 1 << 20):
             chunks.append(chunk)
-        os.close(self._fd)
+        _close(self._fd)
         _, status = os.waitpid(self._pid, 0)
         self._value = marshal.loads(b"".join(chunks)) if status == 0 else self.fn()
         return self._value
@@ -334,9 +352,9 @@ class Forked:
         if not self._done and self._pid is not None:
             self._done = True
             if self._go >= 0:  # never started: its read of the closed pipe ends it
-                os.close(self._go)
+                _close(self._go)
                 self._go = -1
-            os.close(self._fd)
+            _close(self._fd)
             os.waitpid(self._pid, 0)
 
 
