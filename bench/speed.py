@@ -43,7 +43,10 @@ dirty), reading the inode table block of each (``recently_deleted`` under ``find
 with ``perf``). A build that creates ~25,000 files and folders right after ~25,000 were deleted
 scans past all of them for each one; it grows run after run and a 35 s wait does not remove it. At
 10,000 pages it was 1.2-2.4 s of sitegen's system time (``bench/README.md``, "Resets"). A trash
-folder frees nothing while the tools are measured, so no tool pays for the run before it.
+folder frees nothing while the tools are measured, so no tool pays for the build before it; and a
+run begins only once the trash the last run emptied is 370 s old (``WORK/trash.emptied`` holds
+when), so the first tools of a run do not pay for the run before it either (they did: sitegen's
+render stage took 3.3 s right after a trash was emptied, 1.7 s in a folder with no recent deletes).
 """
 
 from __future__ import annotations
@@ -137,7 +140,37 @@ class Trash:
         path.rename(self.where / f"{self.count}-{path.name}")
 
     def empty(self) -> None:
-        shutil.rmtree(self.where, ignore_errors=True)
+        if self.where.exists():
+            shutil.rmtree(self.where, ignore_errors=True)
+            self.stamp.write_text(f"{time.time():.3f}\n")
+
+    @property
+    def stamp(self) -> Path:
+        """When a trash was last emptied (the next run waits for ext4 to forget it)."""
+        return self.where.with_name(self.where.name + ".emptied")
+
+    def settle(self) -> None:
+        """Empty a trash left by an interrupted run, and wait until what any run deleted last is
+        RECENT seconds old: ext4 without a journal skips the inodes freed in the last 60 s, 360 s
+        while their inode table block is dirty, at every allocation (see "Resets"). Measured right
+        after a run's trash was emptied, the first tool of the next run paid for it: sitegen's
+        render stage 3.3 s against 1.7 s, 11% of all samples in find_get_block_common,
+        recently_deleted and their lock."""
+        if self.where.exists():
+            print(f"# deleting {self.where} (left by an earlier run)", flush=True)
+            self.empty()
+        try:
+            age = time.time() - float(self.stamp.read_text())
+        except (OSError, ValueError):
+            return
+        age = max(0.0, age)  # (a stamp from the future: the clock was set back)
+        if age < RECENT:
+            print(f"# the last trash was emptied {age:.0f} s ago: waiting {RECENT - age:.0f} s for ext4 "
+                  "to stop skipping its inodes", flush=True)
+            time.sleep(RECENT - age)
+
+
+RECENT = 370  # s: ext4's RECENTCY_MIN + RECENTCY_DIRTY (fs/ext4/ialloc.c), and a margin
 
 
 TRASH = Trash(Path("/tmp/sg-bench/trash"), "trash")
@@ -291,10 +324,7 @@ def main() -> None:
     a = ap.parse_args()
     global TRASH
     TRASH = Trash(a.work / "trash", a.reset)
-    if TRASH.where.exists():  # left by an interrupted run: free its inodes long before measuring
-        print(f"# deleting {TRASH.where} (left by an earlier run), then waiting 61 s", flush=True)
-        TRASH.empty()
-        time.sleep(61)
+    TRASH.settle()  # (a trash left by an interrupted run, and the last run's: long before measuring)
     tools = [t for t in a.tools.split(",") if t]
     if any(t in ("hugo", "pelican") for t in tools) and not (a.venv / "bin/pelican").exists():
         raise SystemExit(f"no benchmark venv at {a.venv}: see the docstring")
