@@ -396,8 +396,7 @@ def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out:
             pending.append(job)
             if stream is not None and len(pending) % _STREAM_BATCH == 0 and len(pending) >= stream_from:
                 if not stream.started:
-                    _state.update(renderer=renderer, out_dir=out.out_dir, staging=out.staging, cache_dir=cache_dir,
-                                  store=None, plan=plan)
+                    _render_state(renderer, out, cache_dir, None, plan)
                     stream.start()
                     for i in range(0, len(pending) - _STREAM_BATCH, _STREAM_BATCH):
                         stream.submit(pending[i:i + _STREAM_BATCH])
@@ -420,8 +419,7 @@ def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out:
         return keys, stamps, 0
     use_pool = _pool_wanted(jobs, len(pending), MIN_PARALLEL_RENDER)
     # Forked workers must open their own SQLite connection: never share one across fork().
-    _state.update(renderer=renderer, out_dir=out.out_dir, staging=out.staging, cache_dir=cache_dir,
-                  store=None if use_pool else store, plan=plan)
+    _render_state(renderer, out, cache_dir, None if use_pool else store, plan)
     pool = _pool(jobs, len(pending), MIN_PARALLEL_RENDER)
     try:
         if pool:
@@ -440,6 +438,13 @@ def render_outputs(plan: Iterable, renderer, store: Store, cache_dir: Path, out:
             pool.join()
         _state.clear()
     return keys, stamps, len(pending)
+
+
+def _render_state(renderer, out: Output, cache_dir: Path, store: Store | None, plan) -> None:
+    """What ``_render_batch`` reads, in this process and in the workers forked after it (``store``:
+    None where they fork, each opening its own connection)."""
+    _state.update(renderer=renderer, out_dir=out.out_dir, staging=out.staging, cache_dir=cache_dir,
+                  store=store, plan=plan)
 
 
 _STREAM_BATCH = 64  # the render pool's largest batch (jobs a task)
